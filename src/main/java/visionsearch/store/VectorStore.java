@@ -1,0 +1,57 @@
+package visionsearch.store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A collection of vectors of one model and one dimension, searchable by similarity.
+ *
+ * <p>A store is bound to {@link #modelId()} and {@link #dimensions()} when created and refuses
+ * vectors of any other dimension, and opening it for another model, with an error naming both.
+ * Implementations: {@link InMemoryVectorStore} (exact, the embedded default) and
+ * {@link PgVectorStore} (PostgreSQL + pgvector, optionally distributed with Citus).
+ */
+public interface VectorStore extends AutoCloseable {
+
+    /** Returns the id of the model whose vectors this store holds. */
+    String modelId();
+
+    /** Returns the dimension of every vector in this store. */
+    int dimensions();
+
+    /** Returns the distance used for ranking. */
+    Distance distance();
+
+    /** Inserts or replaces (by id) the given records, all or nothing. */
+    void upsert(List<VectorRecord> records);
+
+    /** Inserts or replaces one record. */
+    default void upsert(VectorRecord record) {
+        upsert(List.of(record));
+    }
+
+    /**
+     * Returns up to {@code k} hits most similar to {@code query}, best first, among records whose
+     * metadata contains every entry of {@code filter} (empty filter: all records).
+     */
+    List<SearchHit> search(float[] query, int k, Map<String, String> filter);
+
+    /** Returns up to {@code k} hits most similar to {@code query}, best first. */
+    default List<SearchHit> search(float[] query, int k) {
+        return search(query, k, Map.of());
+    }
+
+    /** Deletes the record with {@code id}; returns true if one was there. */
+    boolean delete(String id);
+
+    /** Returns the number of records. */
+    long count();
+
+    /** Returns the content hashes of all records (used to skip images already indexed). */
+    Set<String> contentHashes();
+
+    /** Releases connections or files; use after close throws {@link IllegalStateException}. */
+    @Override
+    void close();
+}
