@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Multimodal image search: embed images and text, index folders, search.",
         subcommands = {
             EmbedCommand.class,
+            SamplesCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

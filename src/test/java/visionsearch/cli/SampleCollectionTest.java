@@ -1,0 +1,131 @@
+package visionsearch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import visionsearch.embed.Embedding;
+import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.embed.ImageInput;
+
+class SampleCollectionTest {
+    static final Path IMAGES = Path.of("images");
+    static final Path QUERIES = Path.of("images-queries");
+
+    @Test
+    void generatorIsDeterministic() {
+        for (SampleScenes.Theme theme : new SampleScenes.Theme[] {SampleScenes.Theme.BEACH, SampleScenes.Theme.CITY}) {
+            SampleScenes.Scene a = SampleScenes.scene(SampleScenes.DEFAULT_SEED, theme, 3, "a.png");
+            SampleScenes.Scene b = SampleScenes.scene(SampleScenes.DEFAULT_SEED, theme, 3, "a.png");
+            assertArrayEquals(a.png(), b.png(), theme + ": same seed must give the same bytes");
+            assertEquals(a.caption(), b.caption());
+            SampleScenes.Scene other = SampleScenes.scene(SampleScenes.DEFAULT_SEED + 1, theme, 3, "a.png");
+            assertFalse(ImageInput.sha256Hex(a.png()).equals(ImageInput.sha256Hex(other.png())),
+                    theme + ": another seed must give another image");
+        }
+    }
+
+    @Test
+    void commandWritesCollectionCaptionsLicenceAndQueries(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("images");
+        Path queries = dir.resolve("queries");
+        int status = Main.run("samples", "--out", out.toString(), "--queries-out", queries.toString(),
+                "--per-theme", "2", "--queries-per-theme", "1");
+        assertEquals(0, status);
+        assertEquals(12, pngs(out).size());
+        assertEquals(6, pngs(queries).size());
+        List<String> captions = Files.readAllLines(out.resolve("captions.csv"));
+        assertEquals("file,caption,theme", captions.get(0));
+        assertEquals(13, captions.size());
+        assertTrue(Files.readString(out.resolve("LICENSE")).contains("CC0"));
+        assertTrue(Files.exists(queries.resolve("queries.csv")));
+        // Same seed, same files as a second run.
+        Path again = dir.resolve("again");
+        Main.run("samples", "--out", again.toString(), "--queries-out", dir.resolve("q2").toString(),
+                "--per-theme", "2", "--queries-per-theme", "1");
+        assertArrayEquals(Files.readAllBytes(out.resolve("forest-02.png")), Files.readAllBytes(again.resolve("forest-02.png")));
+    }
+
+    @Test
+    void committedCollectionIsCompleteAndCaptioned() throws IOException {
+        Map<String, String> themes = themes(IMAGES.resolve("captions.csv"));
+        Set<String> files = pngs(IMAGES).stream().map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        assertTrue(files.size() >= 100, "at least 100 images, found " + files.size());
+        assertEquals(files, themes.keySet(), "captions.csv must list exactly the PNGs in images/");
+        assertEquals(6, new HashSet<>(themes.values()).size());
+        assertTrue(Files.readString(IMAGES.resolve("LICENSE")).contains("CC0"));
+        Map<String, String> queryThemes = themes(QUERIES.resolve("queries.csv"));
+        assertEquals(pngs(QUERIES).size(), queryThemes.size());
+        for (String q : queryThemes.keySet()) {
+            assertFalse(files.contains(q), q + " must not be in the collection");
+        }
+        long bytes = 0;
+        for (Path p : pngs(IMAGES)) {
+            bytes += Files.size(p);
+        }
+        assertTrue(bytes < 5_000_000, "the collection should stay a few MB, is " + bytes + " bytes");
+    }
+
+    @Test
+    void imageFeaturesFindTheQueryThemeInTheTopFive() throws IOException {
+        Map<String, String> themes = themes(IMAGES.resolve("captions.csv"));
+        Map<String, String> queryThemes = themes(QUERIES.resolve("queries.csv"));
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create()) {
+            Map<String, Embedding> index = new LinkedHashMap<>();
+            for (String file : themes.keySet()) {
+                index.put(file, embedder.embedImage(IMAGES.resolve(file)));
+            }
+            int hits = 0;
+            int total = 0;
+            List<String> worst = new ArrayList<>();
+            for (Map.Entry<String, String> query : queryThemes.entrySet()) {
+                Embedding q = embedder.embedImage(QUERIES.resolve(query.getKey()));
+                List<String> top = index.entrySet().stream()
+                        .sorted(Comparator.comparingDouble((Map.Entry<String, Embedding> e) -> -q.cosine(e.getValue())))
+                        .limit(5).map(Map.Entry::getKey).toList();
+                long right = top.stream().filter(f -> themes.get(f).equals(query.getValue())).count();
+                hits += right;
+                total += 5;
+                if (right < 5) {
+                    worst.add(query.getKey() + " -> " + top);
+                }
+            }
+            double precision = (double) hits / total;
+            System.out.printf("image features: precision@5 over %d queries = %.3f; misses: %s%n",
+                    queryThemes.size(), precision, worst);
+            assertTrue(precision >= 0.9, "precision@5 " + precision + "; misses: " + worst);
+        }
+    }
+
+    /** Reads file -> theme from a file,caption,theme CSV whose caption is quoted. */
+    static Map<String, String> themes(Path csv) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
+            String file = line.substring(0, line.indexOf(','));
+            String theme = line.substring(line.lastIndexOf(',') + 1);
+            out.put(file, theme);
+        }
+        return out;
+    }
+
+    static List<Path> pngs(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".png")).sorted().toList();
+        }
+    }
+}
