@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             EmbedCommand.class,
             SamplesCommand.class,
+            EmulatorCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
