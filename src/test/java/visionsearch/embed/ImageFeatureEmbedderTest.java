@@ -100,6 +100,29 @@ class ImageFeatureEmbedderTest {
     }
 
     @Test
+    void greyPaletteAndAlphaImagesAreDescribedLikeTheirRgbTwins() {
+        BufferedImage rgb = new BufferedImage(90, 60, BufferedImage.TYPE_INT_RGB);
+        BufferedImage grey = new BufferedImage(90, 60, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 60; y++) {
+            for (int x = 0; x < 90; x++) {
+                int v = (x * 3 + y * 2) % 256;
+                rgb.setRGB(x, y, v << 16 | v << 8 | v);
+                grey.getRaster().setSample(x, y, 0, v);
+            }
+        }
+        assertArrayEquals(embedder.embedImage(rgb).vector(), embedder.embedImage(grey).vector(), 1e-6f);
+        BufferedImage colour = disc(Color.ORANGE, Color.BLUE);
+        for (int type : new int[] {BufferedImage.TYPE_4BYTE_ABGR, BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_BYTE_INDEXED}) {
+            BufferedImage copy = new BufferedImage(colour.getWidth(), colour.getHeight(), type);
+            Graphics2D g = copy.createGraphics();
+            g.drawImage(colour, 0, 0, null);
+            g.dispose();
+            double cos = embedder.embedImage(copy).cosine(embedder.embedImage(colour));
+            assertTrue(cos > (type == BufferedImage.TYPE_BYTE_INDEXED ? 0.9 : 0.99999), "type " + type + ": cosine " + cos);
+        }
+    }
+
+    @Test
     void textIsRefusedWithAdvice() {
         assertFalse(embedder.supportsText());
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
