@@ -1,0 +1,285 @@
+package visionsearch.embed;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
+import java.awt.image.Raster;
+
+/**
+ * CLIP's image preprocessing, matching the reference ({@code torchvision} over Pillow):
+ * RGB, resize the shorter side to 224 with Pillow's bicubic (antialiased when shrinking, 8-bit
+ * intermediate, as {@code ImagingResample}), centre crop 224 (torchvision's rounding), scale to
+ * [0, 1] and normalise with CLIP's mean and std. Output is channel-first float32 [3, 224, 224].
+ *
+ * <p>Only the pixels of the centre crop are computed: each output pixel of Pillow's two-pass filter
+ * depends only on its own row and column coefficients, so the cropped result is identical.
+ */
+final class ClipPreprocessor {
+    /** Side of the square model input. */
+    static final int SIZE = 224;
+    /** Floats per image: 3 x 224 x 224. */
+    static final int FLOATS = 3 * SIZE * SIZE;
+    static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
+    static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
+
+    private static final int PRECISION_BITS = 32 - 8 - 2;
+    private static final double BICUBIC_SUPPORT = 2.0;
+    /** (v / 255 - mean) / std for every byte value and channel, computed in float32 as torchvision does. */
+    private static final float[][] NORMALISED = new float[3][256];
+
+    static {
+        for (int c = 0; c < 3; c++) {
+            for (int v = 0; v < 256; v++) {
+                NORMALISED[c][v] = (v / 255f - MEAN[c]) / STD[c];
+            }
+        }
+    }
+
+    private ClipPreprocessor() {
+    }
+
+    /** Writes the normalised [3, 224, 224] pixel values of {@code image} into {@code out} at {@code offset}. */
+    static void pixelValues(BufferedImage image, float[] out, int offset) {
+        int[] rgb = resizedCrop(image);
+        int plane = SIZE * SIZE;
+        for (int i = 0; i < plane; i++) {
+            int p = rgb[i];
+            out[offset + i] = NORMALISED[0][(p >> 16) & 0xFF];
+            out[offset + plane + i] = NORMALISED[1][(p >> 8) & 0xFF];
+            out[offset + 2 * plane + i] = NORMALISED[2][p & 0xFF];
+        }
+    }
+
+    /** Returns the normalised [3, 224, 224] pixel values of {@code image}. */
+    static float[] pixelValues(BufferedImage image) {
+        float[] out = new float[FLOATS];
+        pixelValues(image, out, 0);
+        return out;
+    }
+
+    /** Returns the 224 x 224 centre crop of the resized image as packed 0xRRGGBB, row by row. */
+    static int[] resizedCrop(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] size = resizedSize(w, h);
+        int newW = size[0];
+        int newH = size[1];
+        int left = cropOffset(newW);
+        int top = cropOffset(newH);
+        if (newW < SIZE || newH < SIZE) {
+            throw new IllegalStateException("resized size " + newW + "x" + newH + " is smaller than the crop");
+        }
+        int[] src = rgb(image);
+        Coefficients cols = Coefficients.of(w, newW, left, SIZE);
+        Coefficients rows = Coefficients.of(h, newH, top, SIZE);
+        // Horizontal pass first, over the input rows the vertical pass reads (as Pillow does).
+        int firstRow = newH == h ? top : rows.bounds[0];
+        int lastRow = newH == h ? top + SIZE : rows.bounds[2 * (SIZE - 1)] + rows.bounds[2 * (SIZE - 1) + 1];
+        int tempRows = lastRow - firstRow;
+        int[] temp = new int[SIZE * tempRows];
+        for (int y = 0; y < tempRows; y++) {
+            int rowStart = (y + firstRow) * w;
+            int outStart = y * SIZE;
+            if (newW == w) {
+                System.arraycopy(src, rowStart + left, temp, outStart, SIZE);
+                continue;
+            }
+            for (int x = 0; x < SIZE; x++) {
+                int min = cols.bounds[2 * x];
+                int count = cols.bounds[2 * x + 1];
+                int k = x * cols.ksize;
+                int r = 1 << (PRECISION_BITS - 1);
+                int g = r;
+                int b = r;
+                for (int i = 0; i < count; i++) {
+                    int p = src[rowStart + min + i];
+                    int c = cols.kk[k + i];
+                    r += ((p >> 16) & 0xFF) * c;
+                    g += ((p >> 8) & 0xFF) * c;
+                    b += (p & 0xFF) * c;
+                }
+                temp[outStart + x] = clip8(r) << 16 | clip8(g) << 8 | clip8(b);
+            }
+        }
+        if (newH == h) {
+            return temp;
+        }
+        int[] out = new int[SIZE * SIZE];
+        for (int y = 0; y < SIZE; y++) {
+            int min = rows.bounds[2 * y] - firstRow;
+            int count = rows.bounds[2 * y + 1];
+            int k = y * rows.ksize;
+            for (int x = 0; x < SIZE; x++) {
+                int r = 1 << (PRECISION_BITS - 1);
+                int g = r;
+                int b = r;
+                for (int i = 0; i < count; i++) {
+                    int p = temp[(min + i) * SIZE + x];
+                    int c = rows.kk[k + i];
+                    r += ((p >> 16) & 0xFF) * c;
+                    g += ((p >> 8) & 0xFF) * c;
+                    b += (p & 0xFF) * c;
+                }
+                out[y * SIZE + x] = clip8(r) << 16 | clip8(g) << 8 | clip8(b);
+            }
+        }
+        return out;
+    }
+
+    /** torchvision's Resize(224) size: the shorter side becomes 224, the longer int(224 * long / short). */
+    static int[] resizedSize(int w, int h) {
+        if (w <= h) {
+            return new int[] {SIZE, (int) ((double) SIZE * h / w)};
+        }
+        return new int[] {(int) ((double) SIZE * w / h), SIZE};
+    }
+
+    /** torchvision's CenterCrop offset: int(round((size - 224) / 2.0)), rounding half to even. */
+    static int cropOffset(int size) {
+        return (int) Math.rint((size - SIZE) / 2.0);
+    }
+
+    private static int clip8(int v) {
+        int s = v >> PRECISION_BITS;
+        return s < 0 ? 0 : Math.min(s, 255);
+    }
+
+    /** Pillow's bicubic kernel, a = -0.5. */
+    private static double bicubic(double x) {
+        double a = -0.5;
+        x = Math.abs(x);
+        if (x < 1.0) {
+            return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+        }
+        if (x < 2.0) {
+            return (((x - 5) * x + 8) * x - 4) * a;
+        }
+        return 0.0;
+    }
+
+    /** Pillow's precompute_coeffs + normalize_coeffs_8bpc, for output positions first..first+count-1. */
+    private static final class Coefficients {
+        final int ksize;
+        final int[] bounds; // per output: first input index, number of taps
+        final int[] kk;     // per output: ksize fixed-point weights
+
+        private Coefficients(int ksize, int[] bounds, int[] kk) {
+            this.ksize = ksize;
+            this.bounds = bounds;
+            this.kk = kk;
+        }
+
+        static Coefficients of(int inSize, int outSize, int first, int count) {
+            double scale = (double) inSize / outSize;
+            double filterScale = Math.max(scale, 1.0);
+            double support = BICUBIC_SUPPORT * filterScale;
+            int ksize = (int) Math.ceil(support) * 2 + 1;
+            int[] bounds = new int[2 * count];
+            int[] kk = new int[count * ksize];
+            double[] weights = new double[ksize];
+            for (int j = 0; j < count; j++) {
+                int xx = first + j;
+                double center = (xx + 0.5) * scale;
+                double ss = 1.0 / filterScale;
+                int xmin = (int) (center - support + 0.5);
+                if (xmin < 0) {
+                    xmin = 0;
+                }
+                int xmax = (int) (center + support + 0.5);
+                if (xmax > inSize) {
+                    xmax = inSize;
+                }
+                xmax -= xmin;
+                double ww = 0.0;
+                for (int x = 0; x < xmax; x++) {
+                    double w = bicubic((x + xmin - center + 0.5) * ss);
+                    weights[x] = w;
+                    ww += w;
+                }
+                for (int x = 0; x < xmax; x++) {
+                    double k = ww != 0.0 ? weights[x] / ww : weights[x];
+                    kk[j * ksize + x] = k < 0 ? (int) (-0.5 + k * (1 << PRECISION_BITS))
+                            : (int) (0.5 + k * (1 << PRECISION_BITS));
+                }
+                bounds[2 * j] = xmin;
+                bounds[2 * j + 1] = xmax;
+            }
+            return new Coefficients(ksize, bounds, kk);
+        }
+    }
+
+    /**
+     * Returns the pixels as packed 0xRRGGBB, as Pillow's convert("RGB") would: alpha dropped, grey
+     * copied to all three channels without a colour-space conversion (Java's getRGB would apply a
+     * gamma curve to linear-grey images), palettes looked up.
+     */
+    static int[] rgb(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] out = new int[w * h];
+        Raster raster = image.getRaster();
+        DataBuffer buffer = raster.getDataBuffer();
+        switch (image.getType()) {
+            case BufferedImage.TYPE_INT_RGB:
+            case BufferedImage.TYPE_INT_ARGB:
+            case BufferedImage.TYPE_INT_ARGB_PRE: {
+                if (image.getType() == BufferedImage.TYPE_INT_ARGB_PRE || !simpleLayout(raster)) {
+                    break;
+                }
+                int[] data = ((DataBufferInt) buffer).getData();
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = data[i] & 0xFFFFFF;
+                }
+                return out;
+            }
+            case BufferedImage.TYPE_3BYTE_BGR:
+            case BufferedImage.TYPE_4BYTE_ABGR: {
+                if (!simpleLayout(raster)) {
+                    break;
+                }
+                byte[] data = ((DataBufferByte) buffer).getData();
+                int step = image.getType() == BufferedImage.TYPE_3BYTE_BGR ? 3 : 4;
+                int skip = step - 3;
+                for (int i = 0, j = 0; i < out.length; i++, j += step) {
+                    int b = data[j + skip] & 0xFF;
+                    int g = data[j + skip + 1] & 0xFF;
+                    int r = data[j + skip + 2] & 0xFF;
+                    out[i] = r << 16 | g << 8 | b;
+                }
+                return out;
+            }
+            default:
+                break;
+        }
+        if (image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                && image.getColorModel().getComponentSize(0) <= 16) {
+            int bits = image.getColorModel().getComponentSize(0);
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    int v = bits == 8 ? row[x] : bits > 8 ? row[x] >> (bits - 8) : row[x] * 255 / ((1 << bits) - 1);
+                    out[y * w + x] = v << 16 | v << 8 | v;
+                }
+            }
+            return out;
+        }
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            image.getRGB(0, y, w, 1, row, 0, w);
+            for (int x = 0; x < w; x++) {
+                out[y * w + x] = row[x] & 0xFFFFFF;
+            }
+        }
+        return out;
+    }
+
+    /** True when the raster is the image's own full buffer, without offsets or sub-image strides. */
+    private static boolean simpleLayout(Raster raster) {
+        return raster.getParent() == null && raster.getSampleModelTranslateX() == 0
+                && raster.getSampleModelTranslateY() == 0 && raster.getDataBuffer().getNumBanks() == 1
+                && raster.getDataBuffer().getOffset() == 0;
+    }
+}
