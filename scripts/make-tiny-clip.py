@@ -105,8 +105,9 @@ def text_nodes(mask_input=None):
         numpy_helper.from_array(np.array([1], dtype=np.int64), "axis1"),
         numpy_helper.from_array(np.array([1, 1, WIDTH], dtype=np.int64), "expand_shape"),
         numpy_helper.from_array(np.array(1, dtype=np.int64), "one"),
-        numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero"),
     ]
+    if mask_input is not None:
+        inits.append(numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero"))
     return nodes, inits
 
 
