@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             EmbedCommand.class,
             SamplesCommand.class,
             EmulatorCommand.class,
+            KernelCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

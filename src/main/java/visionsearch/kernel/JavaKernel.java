@@ -1,0 +1,550 @@
+package visionsearch.kernel;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.stream.Collectors;
+import jdk.jshell.DeclarationSnippet;
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.JShell;
+import jdk.jshell.JShellException;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.UnresolvedReferenceException;
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.dflib.jjava.jupyter.kernel.BaseKernelBuilder;
+import org.dflib.jjava.jupyter.kernel.JupyterIO;
+import org.dflib.jjava.jupyter.kernel.comm.CommManager;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
+import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
+import org.dflib.jjava.jupyter.kernel.util.StringStyler;
+import org.dflib.jjava.jupyter.kernel.LanguageInfo;
+import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.magic.UndefinedMagicException;
+
+/**
+ * The Java kernel: JShell evaluating cells in this JVM ({@link CellExecutionControl}), the
+ * {@code %classpath} / {@code %jars} magics, and rich display ({@link RichDisplay}).
+ */
+final class JavaKernel extends BaseKernel {
+
+    /** Imports every cell starts with: JShell's defaults and the notebook helpers ({@code display(...)}). */
+    static final List<String> STARTUP_IMPORTS = List.of(
+            "import java.io.*;", "import java.math.*;", "import java.net.*;", "import java.nio.file.*;",
+            "import java.util.*;", "import java.util.concurrent.*;", "import java.util.function.*;",
+            "import java.util.regex.*;", "import java.util.stream.*;",
+            "import static org.dflib.jjava.jupyter.kernel.BaseNotebookStatics.*;");
+
+    private static final int MAX_FRAMES = 25;
+
+    private final CellExecutionControl control;
+    private final JShell shell;
+    private final SourceCodeAnalysis analysis;
+    private final Path workingDirectory;
+    private final Set<String> classpath = new LinkedHashSet<>();
+    /** Snippet id -> first line (0-based) in the cell being evaluated, for error positions. */
+    private final Map<String, Integer> cellLines = new HashMap<>();
+
+    private JavaKernel(String name, String version, HistoryManager history, JupyterIO io, CommManager comms,
+            Renderer renderer, MagicsRegistry magics, StringStyler errorStyler, Path workingDirectory) {
+        super(name, version,
+                new LanguageInfo("java", Runtime.version().toString(), "text/x-java-source", ".jshell",
+                        "java", "java", "java"),
+                List.of(), history, io, comms, renderer, null, magics, false, errorStyler);
+        this.workingDirectory = workingDirectory.toAbsolutePath().normalize();
+        this.control = new CellExecutionControl();
+        this.shell = JShell.builder()
+                .executionEngine(new CellExecutionControl.Provider(control), Map.of())
+                .build();
+        this.analysis = shell.sourceCodeAnalysis();
+        RichDisplay.registerAll(renderer);
+        // JShell compiles against java.class.path; a launcher jar may list the real classpath in its manifest.
+        addToClasspath(manifestClasspath());
+        for (String line : STARTUP_IMPORTS) {
+            shell.eval(line);
+        }
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** The folder relative paths in magics resolve against: the notebook's folder under Jupyter. */
+    Path workingDirectory() {
+        return workingDirectory;
+    }
+
+    /** Adds jars or class folders to what cells compile against and load from; repeats are ignored. */
+    void addToClasspath(Collection<String> paths) {
+        for (String path : paths) {
+            if (classpath.add(path)) {
+                shell.addToClasspath(path);
+            }
+        }
+    }
+
+    @Override
+    public Object evalRaw(String cell) {
+        control.resetForCell();
+        List<String> lines = List.of(cell.split("\n", -1));
+        int first = 0;
+        while (first < lines.size() && lines.get(first).isBlank()) {
+            first++;
+        }
+        if (first < lines.size() && lines.get(first).stripLeading().startsWith("%%")) {
+            return runCellMagic(lines.get(first).strip().substring(2),
+                    String.join("\n", lines.subList(first + 1, lines.size())));
+        }
+        Object value = null;
+        StringBuilder code = new StringBuilder();
+        int codeStart = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (isLineMagic(line)) {
+                if (!code.toString().isBlank()) {
+                    runCode(code.toString(), codeStart);
+                }
+                code.setLength(0);
+                codeStart = i + 1;
+                runLineMagic(line.strip().substring(1));
+                value = null;
+            } else {
+                code.append(line).append('\n');
+            }
+        }
+        if (!code.toString().isBlank()) {
+            value = runCode(code.toString(), codeStart);
+        }
+        return value;
+    }
+
+    private static boolean isLineMagic(String line) {
+        String text = line.stripLeading();
+        return text.startsWith("%") && !text.startsWith("%%");
+    }
+
+    private void runLineMagic(String text) {
+        List<String> words = MagicArguments.split(text);
+        if (words.isEmpty()) {
+            throw new MagicException("a line starting with % needs a magic name, e.g. %jars a.jar");
+        }
+        try {
+            magicsRegistry.evalLineMagic(this, words.get(0), words.subList(1, words.size()));
+        } catch (UndefinedMagicException e) {
+            throw new MagicException("unknown line magic %" + words.get(0) + "; this kernel has "
+                    + magicsRegistry.getLineMagicNames().stream().sorted().map(n -> "%" + n)
+                    .collect(Collectors.toList()));
+        } catch (CellError e) {
+            throw e;
+        } catch (Exception e) {
+            throw new MagicException("%" + words.get(0) + " failed: " + e);
+        }
+    }
+
+    private Object runCellMagic(String header, String body) {
+        List<String> words = MagicArguments.split(header);
+        if (words.isEmpty()) {
+            throw new MagicException("a cell starting with %% needs a magic name");
+        }
+        try {
+            return magicsRegistry.evalCellMagic(this, words.get(0), words.subList(1, words.size()), body);
+        } catch (UndefinedMagicException e) {
+            throw new MagicException("unknown cell magic %%" + words.get(0) + "; this kernel has "
+                    + magicsRegistry.getCellMagicNames().stream().sorted().map(n -> "%%" + n)
+                    .collect(Collectors.toList()));
+        } catch (CellError e) {
+            throw e;
+        } catch (Exception e) {
+            throw new MagicException("%%" + words.get(0) + " failed: " + e);
+        }
+    }
+
+    /** Evaluates Java source snippet by snippet; returns the value of a final expression, else null. */
+    private Object runCode(String code, int firstLine) {
+        cellLines.clear();
+        String remaining = code;
+        int offset = 0;
+        Object value = null;
+        while (true) {
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) {
+                return value;
+            }
+            int start = offset + startOf(remaining, info.source());
+            int line = firstLine + lineOf(code, start);
+            if (!info.completeness().isComplete()) {
+                throw new CompilationException("incomplete code at line " + (line + 1),
+                        List.of("Incomplete code at line " + (line + 1) + " (a missing ';', ')' or '}'?):",
+                                indent(remaining.strip())));
+            }
+            control.resetValue();
+            List<SnippetEvent> events = shell.eval(info.source());
+            if (control.stopRequested()) {
+                throw new CellInterruptedException();
+            }
+            value = null;
+            for (SnippetEvent event : events) {
+                if (event.causeSnippet() != null) {
+                    continue;
+                }
+                Snippet snippet = event.snippet();
+                cellLines.put(snippet.id(), line);
+                check(event, line, firstLine + lineOf(code, offset));
+                value = valueOf(snippet);
+            }
+            offset += remaining.length() - info.remaining().length();
+            remaining = info.remaining();
+        }
+    }
+
+    private Object valueOf(Snippet snippet) {
+        switch (snippet.subKind()) {
+            case VAR_VALUE_SUBKIND:
+            case OTHER_EXPRESSION_SUBKIND:
+            case TEMP_VAR_EXPRESSION_SUBKIND:
+                Object value = control.lastValue();
+                return value == CellExecutionControl.NO_VALUE ? null : value;
+            default:
+                return null;
+        }
+    }
+
+    /** {@code line}: where the snippet's code starts; {@code sourceLine}: where its source text (with leading blank lines) starts. */
+    private void check(SnippetEvent event, int line, int sourceLine) {
+        JShellException exception = event.exception();
+        if (exception != null) {
+            throw evaluationError(exception);
+        }
+        Snippet snippet = event.snippet();
+        if (event.status() == Snippet.Status.REJECTED) {
+            throw compilationError(snippet, sourceLine);
+        }
+        if (snippet instanceof DeclarationSnippet && event.status() != Snippet.Status.VALID) {
+            List<String> missing = shell.unresolvedDependencies((DeclarationSnippet) snippet)
+                    .collect(Collectors.toList());
+            if (!missing.isEmpty()) {
+                String name = ((DeclarationSnippet) snippet).name();
+                String message = "'" + name + "' at line " + (line + 1) + " uses " + String.join(", ", missing)
+                        + ", which is not defined; define it (or import it) before using '" + name + "'";
+                throw new CompilationException(message, List.of("Compilation error: " + message));
+            }
+        }
+    }
+
+    private CompilationException compilationError(Snippet snippet, int line) {
+        List<String> out = new ArrayList<>();
+        String source = snippet.source();
+        String summary = null;
+        for (Diag diag : (Iterable<Diag>) shell.diagnostics(snippet)::iterator) {
+            if (!diag.isError()) {
+                continue;
+            }
+            String message = diag.getMessage(Locale.ENGLISH);
+            int position = (int) Math.max(0, Math.min(diag.getStartPosition(), source.length()));
+            int lineStart = source.lastIndexOf('\n', position - 1) + 1;
+            int lineEnd = source.indexOf('\n', position);
+            String text = source.substring(lineStart, lineEnd < 0 ? source.length() : lineEnd);
+            int cellLine = line + lineOf(source, position) + 1;
+            out.add("Compilation error at line " + cellLine + ": " + message.lines().findFirst().orElse(""));
+            out.add("    " + text);
+            out.add("    " + " ".repeat(position - lineStart) + "^");
+            message.lines().skip(1).forEach(more -> out.add("  " + more.strip()));
+            if (summary == null) {
+                summary = "line " + cellLine + ": " + message.lines().findFirst().orElse("");
+            }
+        }
+        if (summary == null) {
+            summary = "the code at line " + (line + 1) + " was rejected";
+            out.add("Compilation error: " + summary);
+        }
+        return new CompilationException(summary, out);
+    }
+
+    private EvaluationException evaluationError(JShellException exception) {
+        if (exception instanceof UnresolvedReferenceException) {
+            DeclarationSnippet snippet = ((UnresolvedReferenceException) exception).getSnippet();
+            List<String> missing = shell.unresolvedDependencies(snippet).collect(Collectors.toList());
+            String message = "'" + snippet.name() + "' cannot run yet: it uses " + String.join(", ", missing)
+                    + ", which is not defined";
+            return new EvaluationException(message, List.of("UnresolvedReference: " + message));
+        }
+        List<String> out = new ArrayList<>();
+        String summary = describe(exception);
+        Throwable current = exception;
+        boolean firstOne = true;
+        while (current != null) {
+            out.add((firstOne ? "" : "Caused by: ") + describe(current));
+            out.addAll(frames(current.getStackTrace()));
+            firstOne = false;
+            current = current.getCause();
+        }
+        return new EvaluationException(summary, out);
+    }
+
+    private static String describe(Throwable throwable) {
+        String name = throwable instanceof EvalException
+                ? ((EvalException) throwable).getExceptionClassName() : throwable.getClass().getName();
+        String message = throwable.getMessage();
+        return message == null ? name : name + ": " + message;
+    }
+
+    /** Stack frames down to the outermost cell frame; JShell's and the kernel's frames are left out. */
+    private List<String> frames(StackTraceElement[] trace) {
+        int last = -1;
+        for (int i = 0; i < trace.length; i++) {
+            if (isSnippetFrame(trace[i])) {
+                last = i;
+            }
+        }
+        if (last < 0) {
+            last = trace.length - 1;
+            for (int i = 0; i < trace.length; i++) {
+                String className = trace[i].getClassName();
+                if (className.startsWith("jdk.internal.reflect.") || className.startsWith("java.lang.reflect.")
+                        || className.startsWith("visionsearch.kernel.") || className.startsWith("jdk.jshell.")) {
+                    last = i - 1;
+                    break;
+                }
+            }
+        }
+        List<String> out = new ArrayList<>();
+        int shown = Math.min(last + 1, MAX_FRAMES);
+        for (int i = 0; i < shown; i++) {
+            out.add("    at " + frame(trace[i]));
+        }
+        if (last + 1 > shown) {
+            out.add("    ... " + (last + 1 - shown) + " more");
+        }
+        return out;
+    }
+
+    private static boolean isSnippetFrame(StackTraceElement frame) {
+        String file = frame.getFileName();
+        return (file != null && file.startsWith("#")) || frame.getClassName().startsWith("REPL.");
+    }
+
+    private String frame(StackTraceElement frame) {
+        if (!isSnippetFrame(frame)) {
+            return frame.toString();
+        }
+        String className = frame.getClassName();
+        int nested = className.indexOf('$', className.indexOf("$JShell$") + "$JShell$".length());
+        String owner = nested < 0 ? "" : className.substring(nested + 1).replace('$', '.') + ".";
+        String name = frame.getMethodName();
+        String method = name.isEmpty() || name.equals("do_it$") ? "cell" : owner + name;
+        String file = frame.getFileName();
+        String id = file != null && file.startsWith("#") ? file.substring(1) : "";
+        Integer start = cellLines.get(id);
+        if (start != null && frame.getLineNumber() > 0) {
+            return method + " (line " + (start + frame.getLineNumber()) + ")";
+        }
+        return method + " (an earlier cell, snippet " + id + " line " + frame.getLineNumber() + ")";
+    }
+
+    private static int startOf(String remaining, String source) {
+        String head = source.strip();
+        head = head.substring(0, Math.min(head.length(), 24));
+        if (head.endsWith(";")) {
+            head = head.substring(0, head.length() - 1);
+        }
+        int at = head.isEmpty() ? -1 : remaining.indexOf(head);
+        if (at >= 0) {
+            return at;
+        }
+        int ws = 0;
+        while (ws < remaining.length() && Character.isWhitespace(remaining.charAt(ws))) {
+            ws++;
+        }
+        return ws;
+    }
+
+    private static int lineOf(String text, int position) {
+        int lines = 0;
+        for (int i = 0; i < Math.min(position, text.length()); i++) {
+            if (text.charAt(i) == '\n') {
+                lines++;
+            }
+        }
+        return lines;
+    }
+
+    private static String indent(String text) {
+        return text.lines().map(l -> "    " + l).collect(Collectors.joining("\n"));
+    }
+
+    @Override
+    public List<String> formatError(Throwable error) {
+        if (error instanceof CellError) {
+            return ((CellError) error).traceback();
+        }
+        List<String> out = new ArrayList<>();
+        out.add(describe(error));
+        out.addAll(frames(error.getStackTrace()));
+        return out;
+    }
+
+    // ---- completion, inspection, completeness: JShell's analysis of the snippet under the cursor
+
+    /** The cell with magic lines blanked out (same length, so positions stay valid). */
+    private static String withoutMagics(String cell) {
+        return cell.lines().map(l -> isLineMagic(l) || l.stripLeading().startsWith("%%") ? " ".repeat(l.length()) : l)
+                .collect(Collectors.joining("\n")) + (cell.endsWith("\n") ? "\n" : "");
+    }
+
+    /** Finds the snippet containing {@code at}: returns {start, end} offsets in {@code code}. */
+    private int[] snippetAt(String code, int at) {
+        int offset = 0;
+        String remaining = code;
+        while (true) {
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            int consumed = remaining.length() - info.remaining().length();
+            if (!info.completeness().isComplete() || consumed <= 0 || offset + consumed >= at) {
+                return new int[] {offset, code.length()};
+            }
+            offset += consumed;
+            remaining = info.remaining();
+        }
+    }
+
+    @Override
+    public ReplacementOptions complete(String cell, int at) {
+        String code = withoutMagics(cell);
+        int[] range = snippetAt(code, at);
+        String snippet = code.substring(range[0], range[1]);
+        int[] anchor = {-1};
+        List<SourceCodeAnalysis.Suggestion> suggestions =
+                analysis.completionSuggestions(snippet, at - range[0], anchor);
+        if (suggestions.isEmpty() || anchor[0] < 0) {
+            return null;
+        }
+        List<String> options = suggestions.stream()
+                .sorted((a, b) -> Boolean.compare(b.matchesType(), a.matchesType()))
+                .map(SourceCodeAnalysis.Suggestion::continuation)
+                .distinct()
+                .collect(Collectors.toList());
+        return new ReplacementOptions(options, range[0] + anchor[0], at);
+    }
+
+    @Override
+    public DisplayData inspect(String cell, int at, boolean extraDetail) {
+        String code = withoutMagics(cell);
+        int[] range = snippetAt(code, at);
+        String snippet = code.substring(range[0], range[1]);
+        List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(snippet, at - range[0], extraDetail);
+        if (docs.isEmpty()) {
+            return null;
+        }
+        String text = docs.stream()
+                .map(d -> d.signature() + (d.javadoc() == null || d.javadoc().isBlank() ? "" : "\n" + d.javadoc()))
+                .collect(Collectors.joining("\n\n"));
+        return new DisplayData(text);
+    }
+
+    @Override
+    public String isComplete(String cell) {
+        String code = withoutMagics(cell);
+        SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(code);
+        while (info.completeness().isComplete() && info.completeness() != SourceCodeAnalysis.Completeness.UNKNOWN) {
+            info = analysis.analyzeCompletion(info.remaining());
+        }
+        switch (info.completeness()) {
+            case UNKNOWN:
+                return IS_COMPLETE_BAD;
+            case EMPTY:
+                return IS_COMPLETE_YES;
+            case CONSIDERED_INCOMPLETE:
+            case DEFINITELY_INCOMPLETE:
+                return "    ";
+            default:
+                return IS_COMPLETE_MAYBE;
+        }
+    }
+
+    // ---- lifecycle
+
+    @Override
+    public void interrupt() {
+        control.stop();
+    }
+
+    @Override
+    public void onShutdown(boolean isRestarting) {
+        try {
+            super.onShutdown(isRestarting);
+        } finally {
+            shell.close();
+        }
+    }
+
+    @Override
+    protected ClassLoader getClassLoader() {
+        ClassLoader loader = control.snippetLoader();
+        return loader != null ? loader : ClassLoader.getSystemClassLoader();
+    }
+
+    /** Entries a launcher jar on {@code java.class.path} names in its manifest's {@code Class-Path}. */
+    static List<String> manifestClasspath() {
+        List<String> out = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!entry.endsWith(".jar") || !Files.isRegularFile(Path.of(entry))) {
+                continue;
+            }
+            try (JarFile jar = new JarFile(entry)) {
+                Manifest manifest = jar.getManifest();
+                String classPath = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
+                if (classPath == null) {
+                    continue;
+                }
+                Path dir = Path.of(entry).toAbsolutePath().getParent();
+                for (String item : classPath.trim().split("\\s+")) {
+                    Path path = item.startsWith("file:") ? Path.of(java.net.URI.create(item)) : dir.resolve(item);
+                    if (Files.exists(path)) {
+                        out.add(path.toString());
+                    }
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                // Not a readable jar: it adds nothing.
+            }
+        }
+        return out;
+    }
+
+    /** Builds the kernel with its magics; {@code build()} leaves {@code onStartup()} to the caller. */
+    static final class Builder extends BaseKernelBuilder<Builder, JavaKernel> {
+        private Path workingDirectory = Path.of("");
+
+        Builder() {
+            name("vision-search-java");
+            version("0.1.0");
+            lineMagic("classpath", ClasspathMagic.classpath());
+            lineMagic("jars", ClasspathMagic.jars());
+        }
+
+        Builder workingDirectory(Path directory) {
+            this.workingDirectory = directory;
+            return this;
+        }
+
+        @Override
+        public JavaKernel build() {
+            return new JavaKernel(buildName(), buildVersion(), buildHistoryManager(),
+                    buildJupyterIO(buildJupyterIOEncoding()), buildCommManager(), buildRenderer(),
+                    buildMagicsRegistry(), buildErrorStyler(), workingDirectory);
+        }
+    }
+}

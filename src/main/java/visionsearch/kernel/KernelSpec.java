@@ -1,0 +1,182 @@
+package visionsearch.kernel;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The Jupyter kernelspec ({@code kernels/<name>/kernel.json}) that makes Jupyter start this
+ * project's Java kernel, and where Jupyter looks for it: the user's data directory
+ * ({@code JUPYTER_DATA_DIR}, else {@code ~/.local/share/jupyter}, {@code ~/Library/Jupyter} on
+ * macOS, {@code %APPDATA%\jupyter} on Windows), a Python environment's {@code <sys.prefix>/share/jupyter}
+ * or any {@code <prefix>/share/jupyter}.
+ */
+public final class KernelSpec {
+
+    /** The kernel name used when none is given. */
+    public static final String DEFAULT_NAME = "vision-search-java";
+
+    /** The name front ends show in their kernel pickers. */
+    public static final String DISPLAY_NAME = "Java (vision-search)";
+
+    private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
+    private KernelSpec() {
+    }
+
+    /**
+     * Writes {@code <dataDir>/kernels/<name>/kernel.json} for a kernel run from {@code jar};
+     * running it again overwrites the same file.
+     *
+     * @return the kernelspec directory
+     */
+    public static Path install(Path dataDir, String name, Path jar) throws IOException {
+        checkName(name);
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException("the kernel jar " + jar.toAbsolutePath() + " does not exist; build it with "
+                    + "./mvnw -DskipTests package (./vision-search does that on first use)");
+        }
+        Path dir = dataDir.resolve("kernels").resolve(name);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("kernel.json"), json(jar.toAbsolutePath().normalize()), StandardCharsets.UTF_8);
+        return dir;
+    }
+
+    /**
+     * Removes {@code <dataDir>/kernels/<name>}.
+     *
+     * @return whether there was a kernelspec to remove
+     */
+    public static boolean uninstall(Path dataDir, String name) throws IOException {
+        checkName(name);
+        Path dir = dataDir.resolve("kernels").resolve(name);
+        if (!Files.exists(dir)) {
+            return false;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        }
+        return true;
+    }
+
+    /** The kernel.json text for a kernel run from {@code jar} (an absolute path). */
+    static String json(Path jar) {
+        List<String> argv = List.of(javaCommand(), "-Djava.awt.headless=true", "-jar", jar.toString(),
+                "kernel", "run", "{connection_file}");
+        StringBuilder out = new StringBuilder("{\n  \"argv\": [");
+        for (int i = 0; i < argv.size(); i++) {
+            out.append(i == 0 ? "" : ", ").append(quote(argv.get(i)));
+        }
+        out.append("],\n  \"display_name\": ").append(quote(DISPLAY_NAME))
+                .append(",\n  \"language\": \"java\",\n  \"interrupt_mode\": \"message\",\n")
+                .append("  \"metadata\": {\"debugger\": false}\n}\n");
+        return out.toString();
+    }
+
+    /** The java launcher of the running JVM, so the kernel runs on the same Java as the installer. */
+    static String javaCommand() {
+        Path java = Path.of(System.getProperty("java.home"), "bin",
+                System.getProperty("os.name", "").toLowerCase().startsWith("windows") ? "java.exe" : "java");
+        return Files.isExecutable(java) ? java.toString() : "java";
+    }
+
+    /** The per-user Jupyter data directory, as {@code jupyter --data-dir} reports it. */
+    public static Path userDataDir(Map<String, String> env) {
+        String explicit = env.get("JUPYTER_DATA_DIR");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String home = System.getProperty("user.home");
+        String os = System.getProperty("os.name", "").toLowerCase();
+        if (os.startsWith("mac")) {
+            return Path.of(home, "Library", "Jupyter");
+        }
+        if (os.startsWith("windows") && env.get("APPDATA") != null) {
+            return Path.of(env.get("APPDATA"), "jupyter");
+        }
+        String xdg = env.get("XDG_DATA_HOME");
+        return xdg != null && !xdg.isBlank() ? Path.of(xdg, "jupyter") : Path.of(home, ".local", "share", "jupyter");
+    }
+
+    /** The data directory under an installation prefix: {@code <prefix>/share/jupyter}. */
+    public static Path prefixDataDir(Path prefix) {
+        return prefix.resolve("share").resolve("jupyter");
+    }
+
+    /**
+     * The data directory of the Python environment Jupyter runs in ({@code <sys.prefix>/share/jupyter}):
+     * {@code CONDA_PREFIX} when a conda environment is active, else the {@code sys.prefix} of the
+     * first of {@code jupyter}'s Python, {@code python3} or {@code python} that answers.
+     *
+     * @throws IOException if no Python answers
+     */
+    public static Path sysPrefixDataDir(Map<String, String> env) throws IOException {
+        String conda = env.get("CONDA_PREFIX");
+        if (conda != null && !conda.isBlank()) {
+            return prefixDataDir(Path.of(conda));
+        }
+        List<String> tried = new ArrayList<>();
+        for (String python : List.of("python3", "python")) {
+            tried.add(python);
+            String prefix = pythonSysPrefix(python);
+            if (prefix != null) {
+                return prefixDataDir(Path.of(prefix));
+            }
+        }
+        throw new IOException("--sys-prefix needs the Python that runs Jupyter, but none of " + tried
+                + " answered; activate that environment, or use --prefix DIR or --user");
+    }
+
+    private static String pythonSysPrefix(String python) {
+        try {
+            Process process = new ProcessBuilder(python, "-c", "import sys; print(sys.prefix)")
+                    .redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return null;
+            }
+            return process.exitValue() == 0 && !out.isEmpty() ? out.lines().reduce((a, b) -> b).orElse(null) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !VALID_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("kernel name must be letters, digits, '.', '_' or '-', got: " + name);
+        }
+    }
+
+    private static String quote(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"': out.append("\\\""); break;
+                case '\\': out.append("\\\\"); break;
+                case '\n': out.append("\\n"); break;
+                case '\t': out.append("\\t"); break;
+                default:
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+            }
+        }
+        return out.append('"').toString();
+    }
+}
