@@ -5,4 +5,15 @@
 # Extra arguments go to Maven, e.g. scripts/test.sh -Dtest=VectorsTest
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# --- what the tests need, installed where missing (each line is idempotent) ---
+scripts/install-pgvector.sh
+
+# --- a throwaway PostgreSQL + pgvector (reused if scripts/pg.sh already started one), stopped on exit ---
+if ! VISION_SEARCH_TEST_DATABASE_URL="$(scripts/pg.sh url 2>/dev/null)"; then
+  trap 'scripts/pg.sh stop' EXIT
+  VISION_SEARCH_TEST_DATABASE_URL="$(scripts/pg.sh start)"
+fi
+export VISION_SEARCH_TEST_DATABASE_URL
+
 ./mvnw -B verify "$@"

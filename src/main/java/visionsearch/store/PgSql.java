@@ -1,0 +1,124 @@
+package visionsearch.store;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The SQL that {@link PgVectorStore} runs, generated in one place; identifiers validated and always quoted. */
+final class PgSql {
+    static final String METADATA_TABLE = "vision_search_collections";
+    static final String STAGE_TABLE = "vision_search_stage";
+    private static final Pattern COLLECTION = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+    private PgSql() {
+    }
+
+    /** Returns {@code name} if it is a safe collection (table) name, else throws naming the rule. */
+    static String checkCollection(String name) {
+        if (name == null || !COLLECTION.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid collection name " + (name == null ? "null" : "'" + name + "'")
+                    + ": expected 1 to 63 characters matching [a-z_][a-z0-9_]* (lower-case letters, digits, "
+                    + "underscores; not starting with a digit), e.g. 'images' or 'clip_photos'");
+        }
+        if (name.equals(METADATA_TABLE) || name.equals(STAGE_TABLE) || name.startsWith("pg_")) {
+            throw new IllegalArgumentException("invalid collection name '" + name + "': it is reserved");
+        }
+        return name;
+    }
+
+    /** Quotes an identifier for SQL (doubling embedded quotes), as PostgreSQL's quote_ident does. */
+    static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    static String createMetadataTable() {
+        return "CREATE TABLE IF NOT EXISTS " + quote(METADATA_TABLE) + " (collection text PRIMARY KEY, "
+                + "model_id text NOT NULL, dimensions integer NOT NULL, distance text NOT NULL, "
+                + "vector_type text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())";
+    }
+
+    static String createTable(String collection, VectorType type, int dims) {
+        return "CREATE TABLE IF NOT EXISTS " + quote(collection) + " (id text PRIMARY KEY, path text NOT NULL, "
+                + "metadata jsonb NOT NULL DEFAULT '{}', content_sha256 text NOT NULL DEFAULT '', "
+                + "embedding " + type.sqlName() + "(" + dims + ") NOT NULL)";
+    }
+
+    static String createStage(int dims) {
+        // Always float32 on the wire; a halfvec column converts on INSERT ... SELECT.
+        return "CREATE TEMP TABLE " + quote(STAGE_TABLE) + " (id text, path text, metadata jsonb, "
+                + "content_sha256 text, embedding vector(" + dims + ")) ON COMMIT DROP";
+    }
+
+    static String copyStage() {
+        return "COPY " + quote(STAGE_TABLE) + " (id, path, metadata, content_sha256, embedding) FROM STDIN (FORMAT BINARY)";
+    }
+
+    static String mergeStage(String collection, VectorType type, int dims) {
+        String embedding = type == VectorType.VECTOR ? "embedding" : "embedding::halfvec(" + dims + ")";
+        return "INSERT INTO " + quote(collection) + " AS t (id, path, metadata, content_sha256, embedding) "
+                + "SELECT id, path, metadata, content_sha256, " + embedding + " FROM " + quote(STAGE_TABLE)
+                + " ON CONFLICT (id) DO UPDATE SET path = EXCLUDED.path, metadata = EXCLUDED.metadata, "
+                + "content_sha256 = EXCLUDED.content_sha256, embedding = EXCLUDED.embedding";
+    }
+
+    /** pgvector's operator for a distance: {@code <=>} cosine, {@code <#>} negative inner product, {@code <->} L2. */
+    static String operator(Distance distance) {
+        return switch (distance) {
+            case COSINE -> "<=>";
+            case DOT -> "<#>";
+            case L2 -> "<->";
+        };
+    }
+
+    /** The operator class an index needs for a distance and storage type, e.g. {@code halfvec_ip_ops}. */
+    static String operatorClass(VectorType type, Distance distance) {
+        String suffix = switch (distance) {
+            case COSINE -> "_cosine_ops";
+            case DOT -> "_ip_ops";
+            case L2 -> "_l2_ops";
+        };
+        return type.sqlName() + suffix;
+    }
+
+    static String indexName(String collection, IndexSpec.Kind kind) {
+        String suffix = "_embedding_" + kind.name().toLowerCase(java.util.Locale.ROOT);
+        int room = 63 - suffix.length(); // PostgreSQL truncates identifiers beyond 63 bytes
+        return (collection.length() > room ? collection.substring(0, room) : collection) + suffix;
+    }
+
+    static String createIndex(String collection, VectorType type, Distance distance, IndexSpec spec) {
+        String on = " ON " + quote(collection);
+        String column = " (embedding " + operatorClass(type, distance) + ")";
+        return switch (spec.kind()) {
+            case HNSW -> "CREATE INDEX IF NOT EXISTS " + quote(indexName(collection, spec.kind())) + on + " USING hnsw"
+                    + column + " WITH (m = " + spec.m() + ", ef_construction = " + spec.efConstruction() + ")";
+            case IVFFLAT -> "CREATE INDEX IF NOT EXISTS " + quote(indexName(collection, spec.kind())) + on
+                    + " USING ivfflat" + column + " WITH (lists = " + spec.lists() + ")";
+            case NONE -> throw new IllegalArgumentException("no index to create for IndexSpec.none()");
+        };
+    }
+
+    static List<String> dropIndexes(String collection) {
+        return List.of("DROP INDEX IF EXISTS " + quote(indexName(collection, IndexSpec.Kind.HNSW)),
+                "DROP INDEX IF EXISTS " + quote(indexName(collection, IndexSpec.Kind.IVFFLAT)));
+    }
+
+    /**
+     * The nearest-neighbour query: parameters (1) the query vector, (2) the jsonb filter if {@code filtered},
+     * then the limit. A materialised CTE re-sorts what a relaxed iterative index scan returns.
+     */
+    static String search(String collection, VectorType type, int dims, Distance distance, boolean filtered) {
+        String q = type == VectorType.VECTOR ? "?::vector(" + dims + ")" : "?::vector(" + dims + ")::halfvec(" + dims + ")";
+        return "WITH nearest AS MATERIALIZED (SELECT id, path, metadata::text AS metadata, embedding "
+                + operator(distance) + " " + q + " AS distance FROM " + quote(collection)
+                + (filtered ? " WHERE metadata @> ?::jsonb" : "") + " ORDER BY distance LIMIT ?) "
+                + "SELECT id, path, metadata, distance FROM nearest ORDER BY distance, id";
+    }
+
+    /** Statements that make the tables distributed on Citus: the metadata as a reference table, the collection by id. */
+    static List<String> distribute() {
+        return List.of("SELECT create_reference_table(?)", "SELECT create_distributed_table(?, 'id')");
+    }
+
+    static final String CITUS_INSTALLED = "SELECT extversion FROM pg_extension WHERE extname = 'citus'";
+    static final String IS_DISTRIBUTED = "SELECT 1 FROM pg_dist_partition WHERE logicalrelid = to_regclass(?)";
+}

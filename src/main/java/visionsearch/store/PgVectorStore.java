@@ -1,0 +1,730 @@
+package visionsearch.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.pgvector.PGvector;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import visionsearch.vector.Vectors;
+
+/**
+ * A {@link VectorStore} in PostgreSQL with pgvector: one table per collection, HNSW or IVFFlat indexes,
+ * bulk loading with binary COPY, and optional Citus distribution.
+ *
+ * <p>The table is {@code (id text primary key, path text, metadata jsonb, content_sha256 text,
+ * embedding vector(d) | halfvec(d))}; the table {@code vision_search_collections} records each collection's
+ * model id, dimension, distance and vector type, and opening a collection for anything else is refused
+ * with both named. {@link #upsert(List)} copies a batch into a temporary staging table with
+ * {@code COPY ... FROM STDIN (FORMAT BINARY)}, then merges it with {@code INSERT ... ON CONFLICT (id) DO UPDATE},
+ * all in one transaction: a failed batch leaves nothing behind.
+ *
+ * <p>Scores and distances match {@link InMemoryVectorStore}: cosine score = 1 - {@code <=>}; dot score =
+ * -{@code <#>}; L2 score = -{@code <->}. One store holds one JDBC connection; calls are serialised.
+ *
+ * <pre>{@code
+ * try (PgVectorStore store = PgVectorStore.builder(System.getenv("DATABASE_URL"))
+ *         .collection("images").model("clip:ViT-B-32", 512).distance(Distance.COSINE)
+ *         .index(IndexSpec.hnsw(16, 64)).build()) {
+ *     store.upsert(records);
+ *     List<SearchHit> hits = store.search(query, 10, Map.of("theme", "cats"), SearchOptions.efSearch(100));
+ * }
+ * }</pre>
+ */
+public final class PgVectorStore implements VectorStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+    private static final String INSTALL_HINT = "Install pgvector on the server: on this project's machines run "
+            + "scripts/install-pgvector.sh; on Debian/Ubuntu with the PGDG repository apt-get install "
+            + "postgresql-NN-pgvector (NN = server major version); in Docker use the pgvector/pgvector image "
+            + "(e.g. pgvector/pgvector:pg17); on Azure Database for PostgreSQL allow-list VECTOR in the "
+            + "azure.extensions server parameter; then run CREATE EXTENSION vector as a privileged user.";
+
+    private final DatabaseUrl url;
+    private final String collection;
+    private final String modelId;
+    private final int dimensions;
+    private final Distance distance;
+    private final VectorType type;
+    private final IndexSpec indexSpec;
+    private final boolean distributed;
+    private final SearchOptions defaultOptions;
+    private final ReentrantLock lock = new ReentrantLock();
+    private Connection conn;
+    private volatile boolean closed;
+
+    private PgVectorStore(Builder b) {
+        this.url = b.url;
+        this.collection = b.collection;
+        this.modelId = b.modelId;
+        this.dimensions = b.dimensions;
+        this.distance = b.distance;
+        this.type = b.type;
+        this.indexSpec = b.index;
+        this.distributed = b.distributed;
+        this.defaultOptions = b.searchOptions;
+    }
+
+    /** Starts configuring a store on the database at {@code databaseUrl} (a JDBC or libpq URL). */
+    public static Builder builder(String databaseUrl) {
+        return new Builder(DatabaseUrl.parse(databaseUrl));
+    }
+
+    /** Starts configuring a store on the database at {@code databaseUrl}. */
+    public static Builder builder(DatabaseUrl databaseUrl) {
+        return new Builder(Objects.requireNonNull(databaseUrl, "databaseUrl"));
+    }
+
+    /** Settings for {@link PgVectorStore}; {@link #build()} connects, creates what is missing and checks the rest. */
+    public static final class Builder {
+        private final DatabaseUrl url;
+        private String collection = "images";
+        private String modelId;
+        private int dimensions;
+        private Distance distance = Distance.COSINE;
+        private VectorType type = VectorType.VECTOR;
+        private IndexSpec index = IndexSpec.hnsw();
+        private boolean distributed;
+        private SearchOptions searchOptions = SearchOptions.defaults();
+        private String extension = "vector";
+
+        private Builder(DatabaseUrl url) {
+            this.url = url;
+        }
+
+        /** The collection (table) name, matching {@code [a-z_][a-z0-9_]{0,62}}; default {@code images}. */
+        public Builder collection(String collection) {
+            this.collection = PgSql.checkCollection(collection);
+            return this;
+        }
+
+        /** The model id and dimension the collection holds (required). */
+        public Builder model(String modelId, int dimensions) {
+            this.modelId = modelId;
+            this.dimensions = dimensions;
+            return this;
+        }
+
+        /** The distance to rank by; default cosine. */
+        public Builder distance(Distance distance) {
+            this.distance = Objects.requireNonNull(distance, "distance");
+            return this;
+        }
+
+        /** Float32 {@code vector} (default) or float16 {@code halfvec} storage. */
+        public Builder vectorType(VectorType type) {
+            this.type = Objects.requireNonNull(type, "type");
+            return this;
+        }
+
+        /** The index to build; default HNSW (m 16, ef_construction 64). IVFFlat is built once the table has rows. */
+        public Builder index(IndexSpec index) {
+            this.index = Objects.requireNonNull(index, "index");
+            return this;
+        }
+
+        /** True: distribute the tables with Citus (the server must have the {@code citus} extension). */
+        public Builder distributed(boolean distributed) {
+            this.distributed = distributed;
+            return this;
+        }
+
+        /** The per-query settings {@link #search(float[], int, Map)} uses; default the server's. */
+        public Builder searchOptions(SearchOptions options) {
+            this.searchOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** For tests: the extension to require instead of {@code vector}, to exercise the missing-extension path. */
+        Builder extensionName(String extension) {
+            this.extension = extension;
+            return this;
+        }
+
+        /**
+         * Connects, creates the extension, tables and index where missing, and checks an existing collection.
+         *
+         * @throws VectorStoreException if pgvector is missing (saying how to install it), the collection holds
+         *                              another model or dimension (naming both), or the database fails
+         */
+        public PgVectorStore build() {
+            if (modelId == null || modelId.isBlank()) {
+                throw new IllegalArgumentException("model(modelId, dimensions) is required: the model id must not be blank");
+            }
+            int maxDims = 16000; // pgvector's limit for both types (indexes: 2,000 vector, 4,000 halfvec)
+            if (dimensions < 1 || dimensions > maxDims) {
+                throw new IllegalArgumentException("dimensions must be 1.." + maxDims + ", got " + dimensions);
+            }
+            PgVectorStore store = new PgVectorStore(this);
+            store.open(extension);
+            return store;
+        }
+    }
+
+    // --- opening ---
+
+    private void open(String extension) {
+        try {
+            conn = url.connect();
+        } catch (SQLException e) {
+            throw new VectorStoreException("cannot connect to PostgreSQL at " + url + ": " + e.getMessage()
+                    + " (check DATABASE_URL, that the server runs and accepts this user)", e.getSQLState(), e);
+        }
+        try {
+            conn.setAutoCommit(false);
+            ensureExtension(extension);
+            ensureCollection();
+            if (distributed) {
+                distribute();
+            }
+            if (indexSpec.kind() == IndexSpec.Kind.HNSW
+                    || (indexSpec.kind() == IndexSpec.Kind.IVFFLAT && countUnlocked() > 0)) {
+                createIndexUnlocked(indexSpec);
+            }
+            PGvector.registerTypes(conn);
+        } catch (SQLException e) {
+            closeQuietly();
+            throw fail("opening collection '" + collection + "'", e);
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    private void ensureExtension(String extension) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT extversion FROM pg_extension WHERE extname = ?")) {
+            ps.setString(1, extension);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    conn.commit();
+                    return;
+                }
+            }
+        }
+        try (Statement st = conn.createStatement()) {
+            st.execute("CREATE EXTENSION IF NOT EXISTS " + PgSql.quote(extension));
+            conn.commit();
+        } catch (SQLException e) {
+            conn.rollback();
+            String state = e.getSQLState();
+            if ("58P01".equals(state) || "0A000".equals(state)) {
+                throw new VectorStoreException("the PostgreSQL server at " + url + " does not have the pgvector extension ('"
+                        + extension + "'): " + e.getMessage() + ". " + INSTALL_HINT, state, e);
+            }
+            if ("42501".equals(state)) {
+                throw new VectorStoreException("the pgvector extension ('" + extension + "') is not enabled in this database "
+                        + "and this user may not enable it: " + e.getMessage() + ". Ask the database owner or a superuser "
+                        + "to run CREATE EXTENSION vector in this database (on Azure, allow-list VECTOR in "
+                        + "azure.extensions first), or connect as a user who may.", state, e);
+            }
+            throw e;
+        }
+    }
+
+    private void ensureCollection() throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            // Serialises concurrent first opens: CREATE TABLE IF NOT EXISTS can race on the catalog.
+            st.execute("SELECT pg_advisory_xact_lock(hashtext('vision_search_collections'))");
+            st.execute(PgSql.createMetadataTable());
+        }
+        try (PreparedStatement ps = conn.prepareStatement("SELECT model_id, dimensions, distance, vector_type FROM "
+                + PgSql.quote(PgSql.METADATA_TABLE) + " WHERE collection = ?")) {
+            ps.setString(1, collection);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    String m = rs.getString(1);
+                    int d = rs.getInt(2);
+                    String dist = rs.getString(3);
+                    String vt = rs.getString(4);
+                    if (!m.equals(modelId) || d != dimensions || !dist.equals(distance.name()) || !vt.equals(type.name())) {
+                        conn.rollback();
+                        throw new VectorStoreException("collection '" + collection + "' holds model '" + m + "' ("
+                                + d + " dimensions, " + dist + ", " + vt + "), but model '" + modelId + "' ("
+                                + dimensions + " dimensions, " + distance + ", " + type + ") was asked for; use another "
+                                + "collection name for this model, or drop the collection and index again");
+                    }
+                    conn.commit();
+                    return;
+                }
+            }
+        }
+        try (PreparedStatement ps = conn.prepareStatement("SELECT to_regclass(?)")) {
+            ps.setString(1, PgSql.quote(collection));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getString(1) != null) {
+                    conn.rollback();
+                    throw new VectorStoreException("a table named '" + collection + "' exists but is not a vision-search "
+                            + "collection (no row in " + PgSql.METADATA_TABLE + "); choose another collection name");
+                }
+            }
+        }
+        try (Statement st = conn.createStatement();
+             PreparedStatement ps = conn.prepareStatement("INSERT INTO " + PgSql.quote(PgSql.METADATA_TABLE)
+                     + " (collection, model_id, dimensions, distance, vector_type) VALUES (?, ?, ?, ?, ?)")) {
+            st.execute(PgSql.createTable(collection, type, dimensions));
+            ps.setString(1, collection);
+            ps.setString(2, modelId);
+            ps.setInt(3, dimensions);
+            ps.setString(4, distance.name());
+            ps.setString(5, type.name());
+            ps.executeUpdate();
+            conn.commit();
+        } catch (SQLException e) {
+            conn.rollback();
+            throw e;
+        }
+    }
+
+    private void distribute() throws SQLException {
+        if (!citusInstalled(conn)) {
+            throw new VectorStoreException("distributed(true) needs the citus extension, which this PostgreSQL server at "
+                    + url + " does not have; use Azure Cosmos DB for PostgreSQL or a Citus server (see README, "
+                    + "'Scaling out with Citus'), or build without distributed(true)");
+        }
+        List<String> statements = PgSql.distribute();
+        String[] tables = {PgSql.quote(PgSql.METADATA_TABLE), PgSql.quote(collection)};
+        for (int i = 0; i < statements.size(); i++) {
+            if (isDistributed(tables[i])) {
+                continue;
+            }
+            try (PreparedStatement ps = conn.prepareStatement(statements.get(i))) {
+                ps.setString(1, tables[i]);
+                ps.execute();
+            }
+            conn.commit();
+        }
+    }
+
+    private boolean isDistributed(String quotedTable) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(PgSql.IS_DISTRIBUTED)) {
+            ps.setString(1, quotedTable);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Returns true if the database behind {@code conn} has the Citus extension. */
+    static boolean citusInstalled(Connection conn) throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(PgSql.CITUS_INSTALLED)) {
+            return rs.next();
+        }
+    }
+
+    /** Returns true if this store's database has the Citus extension (so {@code distributed(true)} can work). */
+    public boolean citusAvailable() {
+        return withConnection(() -> {
+            boolean result = citusInstalled(conn);
+            conn.commit();
+            return result;
+        });
+    }
+
+    // --- the VectorStore API ---
+
+    @Override
+    public String modelId() {
+        return modelId;
+    }
+
+    @Override
+    public int dimensions() {
+        return dimensions;
+    }
+
+    @Override
+    public Distance distance() {
+        return distance;
+    }
+
+    /** Returns the collection (table) name. */
+    public String collection() {
+        return collection;
+    }
+
+    /** Returns how vectors are stored: {@code vector} or {@code halfvec}. */
+    public VectorType vectorType() {
+        return type;
+    }
+
+    @Override
+    public void upsert(List<VectorRecord> records) {
+        Objects.requireNonNull(records, "records");
+        // Last record wins for a repeated id; ON CONFLICT cannot touch one row twice in one statement.
+        Map<String, VectorRecord> byId = new LinkedHashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            VectorRecord r = Objects.requireNonNull(records.get(i), "records[" + i + "]");
+            checkVector(r.vector(), "record '" + r.id() + "'");
+            byId.put(r.id(), r);
+        }
+        if (byId.isEmpty()) {
+            return;
+        }
+        withConnection(() -> {
+            try {
+                try (Statement st = conn.createStatement()) {
+                    st.execute(PgSql.createStage(dimensions));
+                }
+                copyBinary(byId.values());
+                try (Statement st = conn.createStatement()) {
+                    st.executeUpdate(PgSql.mergeStage(collection, type, dimensions));
+                }
+                conn.commit();
+                return null;
+            } catch (SQLException | IOException | RuntimeException e) {
+                rollbackQuietly();
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public List<SearchHit> search(float[] query, int k, Map<String, String> filter) {
+        return search(query, k, filter, defaultOptions);
+    }
+
+    /**
+     * Returns up to {@code k} hits nearest to {@code query} among rows whose metadata contains {@code filter},
+     * with {@code hnsw.ef_search} / {@code ivfflat.probes} set for this query only; with a filter, pgvector's
+     * iterative index scans (relaxed order, re-sorted here) keep filtered queries from returning too few rows.
+     */
+    public List<SearchHit> search(float[] query, int k, Map<String, String> filter, SearchOptions options) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(options, "options");
+        if (k <= 0) {
+            throw new IllegalArgumentException("k must be positive, got " + k);
+        }
+        checkVector(query, "query");
+        Map<String, String> f = filter == null ? Map.of() : filter;
+        String filterJson = f.isEmpty() ? null : json(f);
+        return withConnection(() -> {
+            try {
+                applyOptions(options, filterJson != null);
+                List<SearchHit> hits = new ArrayList<>(k);
+                try (PreparedStatement ps = conn.prepareStatement(
+                        PgSql.search(collection, type, dimensions, distance, filterJson != null))) {
+                    int p = 1;
+                    ps.setObject(p++, new PGvector(query));
+                    if (filterJson != null) {
+                        ps.setString(p++, filterJson);
+                    }
+                    ps.setInt(p, k);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            double d = rs.getDouble(4);
+                            double score = distance == Distance.COSINE ? 1.0 - d : -d;
+                            hits.add(new SearchHit(rs.getString(1), rs.getString(2), score, d, parseMetadata(rs.getString(3))));
+                        }
+                    }
+                }
+                conn.commit();
+                return hits;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly();
+                throw e;
+            }
+        });
+    }
+
+    private void applyOptions(SearchOptions options, boolean filtered) throws SQLException {
+        List<String[]> settings = new ArrayList<>();
+        if (options.exact()) {
+            settings.add(new String[] {"enable_indexscan", "off"});
+        } else {
+            if (options.efSearch() > 0) {
+                settings.add(new String[] {"hnsw.ef_search", Integer.toString(options.efSearch())});
+            }
+            if (options.probes() > 0) {
+                settings.add(new String[] {"ivfflat.probes", Integer.toString(options.probes())});
+            }
+            if (filtered) {
+                settings.add(new String[] {"hnsw.iterative_scan", "relaxed_order"});
+                settings.add(new String[] {"ivfflat.iterative_scan", "relaxed_order"});
+            }
+        }
+        if (settings.isEmpty()) {
+            return;
+        }
+        // set_config(name, value, true) is SET LOCAL with parameters: it ends with this transaction.
+        try (PreparedStatement ps = conn.prepareStatement("SELECT set_config(?, ?, true)")) {
+            for (String[] s : settings) {
+                ps.setString(1, s[0]);
+                ps.setString(2, s[1]);
+                ps.execute();
+            }
+        }
+    }
+
+    @Override
+    public boolean delete(String id) {
+        Objects.requireNonNull(id, "id");
+        return withConnection(() -> {
+            try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + PgSql.quote(collection) + " WHERE id = ?")) {
+                ps.setString(1, id);
+                int n = ps.executeUpdate();
+                conn.commit();
+                return n > 0;
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public long count() {
+        return withConnection(this::countUnlocked);
+    }
+
+    private long countUnlocked() throws SQLException {
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM " + PgSql.quote(collection))) {
+            rs.next();
+            long n = rs.getLong(1);
+            conn.commit();
+            return n;
+        }
+    }
+
+    @Override
+    public Set<String> contentHashes() {
+        return withConnection(() -> {
+            Set<String> out = new HashSet<>();
+            try (Statement st = conn.createStatement()) {
+                st.setFetchSize(10_000);
+                try (ResultSet rs = st.executeQuery("SELECT DISTINCT content_sha256 FROM " + PgSql.quote(collection)
+                        + " WHERE content_sha256 <> ''")) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            conn.commit();
+            return out;
+        });
+    }
+
+    /**
+     * Builds {@code spec}'s index if it does not exist (IVFFlat: build after loading, its lists come from the data).
+     * Large HNSW builds are much faster when the graph fits in {@code maintenance_work_mem}.
+     */
+    public void createIndex(IndexSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        withConnection(() -> {
+            createIndexUnlocked(spec);
+            return null;
+        });
+    }
+
+    private void createIndexUnlocked(IndexSpec spec) throws SQLException {
+        if (spec.kind() == IndexSpec.Kind.NONE) {
+            return;
+        }
+        try (Statement st = conn.createStatement()) {
+            st.execute(PgSql.createIndex(collection, type, distance, spec));
+            conn.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw e;
+        }
+    }
+
+    /** Drops this collection's HNSW and IVFFlat indexes (searches then scan exactly). */
+    public void dropIndexes() {
+        withConnection(() -> {
+            try (Statement st = conn.createStatement()) {
+                for (String sql : PgSql.dropIndexes(collection)) {
+                    st.execute(sql);
+                }
+                conn.commit();
+                return null;
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw e;
+            }
+        });
+    }
+
+    /** Drops the collection's table and its metadata row, then closes this store. */
+    public void drop() {
+        withConnection(() -> {
+            try (Statement st = conn.createStatement();
+                 PreparedStatement ps = conn.prepareStatement("DELETE FROM " + PgSql.quote(PgSql.METADATA_TABLE)
+                         + " WHERE collection = ?")) {
+                st.execute("DROP TABLE IF EXISTS " + PgSql.quote(collection));
+                ps.setString(1, collection);
+                ps.executeUpdate();
+                conn.commit();
+                return null;
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw e;
+            }
+        });
+        close();
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            closeQuietly();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PgVectorStore[" + url + ", collection=" + collection + ", model=" + modelId + ", dimensions="
+                + dimensions + ", distance=" + distance + ", type=" + type + ", index=" + indexSpec.kind()
+                + (distributed ? ", distributed" : "") + "]";
+    }
+
+    // --- internals ---
+
+    /** Writes the records to the staging table in PostgreSQL's binary COPY format. */
+    private void copyBinary(Iterable<VectorRecord> records) throws SQLException, IOException {
+        CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(PgSql.copyStage());
+        try {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 20);
+            DataOutputStream out = new DataOutputStream(buf);
+            out.write(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0});
+            out.writeInt(0); // flags
+            out.writeInt(0); // header extension length
+            for (VectorRecord r : records) {
+                out.writeShort(5);
+                writeText(out, r.id());
+                writeText(out, r.path());
+                byte[] meta = json(r.metadata()).getBytes(StandardCharsets.UTF_8);
+                out.writeInt(meta.length + 1);
+                out.writeByte(1); // jsonb binary format version
+                out.write(meta);
+                writeText(out, r.contentSha256());
+                float[] v = r.vector();
+                out.writeInt(4 + 4 * v.length);
+                out.writeShort(v.length);
+                out.writeShort(0);
+                for (float x : v) {
+                    out.writeInt(Float.floatToIntBits(x));
+                }
+                if (buf.size() >= 1 << 20) {
+                    copy.writeToCopy(buf.toByteArray(), 0, buf.size());
+                    buf.reset();
+                }
+            }
+            out.writeShort(-1);
+            copy.writeToCopy(buf.toByteArray(), 0, buf.size());
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    private static void writeText(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private void checkVector(float[] v, String what) {
+        if (v.length != dimensions) {
+            throw new IllegalArgumentException("vector dimension mismatch for " + what + ": collection '" + collection
+                    + "' holds " + dimensions + "-dimensional vectors of model '" + modelId + "', got " + v.length
+                    + " dimensions; embed with the collection's model or use another collection");
+        }
+        if (!Vectors.allFinite(v)) {
+            throw new IllegalArgumentException("the vector of " + what + " has a NaN or infinite component");
+        }
+        if (distance == Distance.COSINE && Vectors.norm(v) == 0) {
+            throw new IllegalArgumentException("the vector of " + what + " is all zeros; cosine similarity is undefined for it");
+        }
+    }
+
+    private static String json(Map<String, String> map) {
+        try {
+            return JSON.writeValueAsString(map);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("metadata cannot be written as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, String> parseMetadata(String json) {
+        if (json == null || json.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            Map<String, Object> raw = JSON.readValue(json, MAP);
+            Map<String, String> out = new LinkedHashMap<>();
+            raw.forEach((key, value) -> out.put(key, value == null ? "" : String.valueOf(value)));
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new VectorStoreException("a row's metadata is not a JSON object: " + e.getOriginalMessage());
+        }
+    }
+
+    private interface SqlWork<T> {
+        T run() throws SQLException, IOException;
+    }
+
+    private <T> T withConnection(SqlWork<T> work) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the pgvector store for collection '" + collection + "' is closed");
+            }
+            return work.run();
+        } catch (SQLException e) {
+            throw fail("on collection '" + collection + "'", e);
+        } catch (IOException e) {
+            throw new VectorStoreException("writing to collection '" + collection + "' failed: " + e.getMessage(), null, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private VectorStoreException fail(String context, SQLException e) {
+        return new VectorStoreException("PostgreSQL error " + context + " at " + url + ": " + e.getMessage()
+                + " (SQLSTATE " + e.getSQLState() + ")", e.getSQLState(), e);
+    }
+
+    private void rollbackQuietly() {
+        try {
+            conn.rollback();
+        } catch (SQLException ignored) {
+            // the original error matters more
+        }
+    }
+
+    private void closeQuietly() {
+        if (conn != null) {
+            try {
+                conn.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+    }
+}
