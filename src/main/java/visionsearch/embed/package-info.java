@@ -10,5 +10,22 @@
  *     System.out.println(image.cosine(text));
  * }
  * }</pre>
+ *
+ * <p><b>Caching.</b> {@link visionsearch.embed.EmbeddingCache} keeps vectors on disk keyed by model id,
+ * modality and the SHA-256 of the content; {@code cache.wrap(embedder)} returns a
+ * {@link visionsearch.embed.CachedEmbedder} that calls the embedder only for misses (in
+ * {@code embedImages}, only the misses go out, as one batch), so re-indexing a folder makes no calls:
+ *
+ * <pre>{@code
+ * try (EmbeddingCache cache = EmbeddingCache.open(Path.of(".vision-search/embeddings.cache"));
+ *      CachedEmbedder embedder = cache.wrap(Embedders.fromSettings(Settings.load()))) {
+ *     List<EmbeddingResult> results = embedder.embedImages(images, (done, total) -> { });
+ * }
+ * }</pre>
+ *
+ * <p><b>Azure errors.</b> {@link visionsearch.embed.AzureVisionEmbedder} throws
+ * {@link visionsearch.embed.VisionApiException} (HTTP status, Azure error and inner code, request id,
+ * {@code retryable()}) after its own retries; local input problems are
+ * {@link visionsearch.embed.InvalidImageException} or {@link IllegalArgumentException}.
  */
 package visionsearch.embed;
