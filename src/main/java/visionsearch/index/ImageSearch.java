@@ -1,0 +1,100 @@
+package visionsearch.index;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import visionsearch.embed.Embedder;
+import visionsearch.embed.Embedding;
+import visionsearch.embed.ImageInput;
+import visionsearch.store.SearchHit;
+import visionsearch.store.VectorStore;
+
+/**
+ * Searches a {@link VectorStore} by text prompt or by example image, embedding the query with the
+ * same model that filled the store.
+ *
+ * <p>It neither owns nor closes the embedder or the store.
+ */
+public final class ImageSearch {
+    private final Embedder embedder;
+    private final VectorStore store;
+
+    private ImageSearch(Embedder embedder, VectorStore store) {
+        this.embedder = embedder;
+        this.store = store;
+    }
+
+    /**
+     * Searches {@code store} with queries embedded by {@code embedder}.
+     *
+     * @throws IllegalArgumentException if the embedder's model id or dimension differs from the store's
+     */
+    public static ImageSearch of(Embedder embedder, VectorStore store) {
+        Objects.requireNonNull(embedder, "embedder");
+        Objects.requireNonNull(store, "store");
+        requireSameModel(embedder, store);
+        return new ImageSearch(embedder, store);
+    }
+
+    /** Returns up to {@code k} images most similar to the text prompt, best first. */
+    public List<SearchHit> byText(String text, int k) {
+        return byText(text, k, Map.of());
+    }
+
+    /**
+     * Returns up to {@code k} images most similar to the text prompt among those whose metadata
+     * contains every entry of {@code filter}, best first.
+     *
+     * @throws UnsupportedOperationException if the embedder has no text model (image features)
+     */
+    public List<SearchHit> byText(String text, int k, Map<String, String> filter) {
+        Objects.requireNonNull(text, "text");
+        return nearest(embedder.embedText(text), k, filter);
+    }
+
+    /** Returns up to {@code k} images most similar to the image file, best first. */
+    public List<SearchHit> byImage(Path image, int k) {
+        return byImage(image, k, Map.of());
+    }
+
+    /** Returns up to {@code k} images most similar to the image file among those matching {@code filter}. */
+    public List<SearchHit> byImage(Path image, int k, Map<String, String> filter) {
+        Objects.requireNonNull(image, "image");
+        return byImage(ImageInput.of(image), k, filter);
+    }
+
+    /** Returns up to {@code k} images most similar to the image (bytes or URL) among those matching {@code filter}. */
+    public List<SearchHit> byImage(ImageInput image, int k, Map<String, String> filter) {
+        Objects.requireNonNull(image, "image");
+        return nearest(embedder.embedImage(image), k, filter);
+    }
+
+    /** Returns the embedder used for queries. */
+    public Embedder embedder() {
+        return embedder;
+    }
+
+    /** Returns the store searched. */
+    public VectorStore store() {
+        return store;
+    }
+
+    private List<SearchHit> nearest(Embedding query, int k, Map<String, String> filter) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be at least 1, got " + k);
+        }
+        Objects.requireNonNull(filter, "filter");
+        return store.search(query.vector(), k, filter);
+    }
+
+    /** Throws unless the embedder makes vectors of the store's model id and dimension. */
+    static void requireSameModel(Embedder embedder, VectorStore store) {
+        if (!embedder.modelId().equals(store.modelId()) || embedder.dimensions() != store.dimensions()) {
+            throw new IllegalArgumentException("the embedder makes " + embedder.modelId() + " vectors of "
+                    + embedder.dimensions() + " dimensions, but the store holds " + store.modelId() + " vectors of "
+                    + store.dimensions() + " dimensions; use the embedder that filled the store, or another"
+                    + " collection or store file for this model");
+        }
+    }
+}
