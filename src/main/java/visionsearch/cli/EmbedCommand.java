@@ -49,7 +49,7 @@ final class EmbedCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static ImageInput image(String spec) {
+    static ImageInput image(String spec) {
         return spec.startsWith("http://") || spec.startsWith("https://") ? ImageInput.ofUrl(spec) : ImageInput.of(Path.of(spec));
     }
 }

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             SamplesCommand.class,
             EmulatorCommand.class,
             KernelCommand.class,
+            IndexCommand.class,
+            SearchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -35,6 +35,7 @@ import visionsearch.embed.EmbeddingResult;
 import visionsearch.embed.ImageFormat;
 import visionsearch.embed.ImageInput;
 import visionsearch.embed.InvalidImageException;
+import visionsearch.store.InMemoryVectorStore;
 import visionsearch.store.VectorRecord;
 import visionsearch.store.VectorStore;
 
@@ -130,8 +131,8 @@ public final class Indexer {
         }
 
         /**
-         * Sets what runs after each batch is written, e.g. saving a store to its file. Default:
-         * nothing (the store is expected to persist its own writes).
+         * Sets what runs after each batch is written. Default: an {@link InMemoryVectorStore} opened
+         * from a file saves itself to that file (atomically); other stores persist their own writes.
          */
         public Builder checkpoint(Runnable checkpoint) {
             this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
@@ -161,7 +162,8 @@ public final class Indexer {
         public Indexer build() {
             ImageSearch.requireSameModel(embedder, store);
             if (checkpoint == null) {
-                checkpoint = () -> { };
+                checkpoint = store instanceof InMemoryVectorStore memory && memory.file() != null
+                        ? memory::save : () -> { };
             }
             return new Indexer(this);
         }

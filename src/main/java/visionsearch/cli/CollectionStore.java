@@ -1,0 +1,89 @@
+package visionsearch.cli;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import visionsearch.embed.Embedder;
+import visionsearch.embed.Settings;
+import visionsearch.store.Distance;
+import visionsearch.store.InMemoryVectorStore;
+import visionsearch.store.VectorStore;
+
+/**
+ * Opens the store a command works on: PostgreSQL when {@code DATABASE_URL} is set, else the
+ * in-memory store saved in {@code .vision-search/<collection>.<model>.vec} under the working
+ * directory (or the file given with {@code --store}).
+ */
+final class CollectionStore {
+    /** The folder, under the working directory, that holds the default store files. */
+    static final Path DEFAULT_DIR = Path.of(".vision-search");
+
+    private static final Pattern COLLECTION = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,62}");
+
+    private CollectionStore() {
+    }
+
+    /** Checks a collection name: a letter, then letters, digits or underscores (at most 63). */
+    static String checkCollection(String name) {
+        if (!COLLECTION.matcher(name).matches()) {
+            throw new IllegalArgumentException("collection name " + name + " is not valid: use a letter followed by"
+                    + " letters, digits or underscores, at most 63 in all (e.g. images)");
+        }
+        return name;
+    }
+
+    /** Returns the default store file for {@code collection} and the embedder's model, e.g. {@code .vision-search/images.clip_ViT-B-32.vec}. */
+    static Path defaultFile(String collection, String modelId) {
+        return DEFAULT_DIR.resolve(collection + "." + modelId.replaceAll("[^A-Za-z0-9._-]", "_") + ".vec");
+    }
+
+    /**
+     * Opens the store for {@code collection} and the embedder's model.
+     *
+     * @param file       the in-memory store file, or null for the default
+     * @param mustExist  true for searching: a missing file is an error that says to index first
+     */
+    static VectorStore open(Settings settings, String collection, Embedder embedder, Path file, boolean mustExist) {
+        checkCollection(collection);
+        if (settings.get("DATABASE_URL").isPresent() && file == null) {
+            return openPostgres(settings, collection, embedder);
+        }
+        Path path = file != null ? file : defaultFile(collection, embedder.modelId());
+        if (mustExist && !Files.isRegularFile(path)) {
+            throw new IllegalArgumentException("no index at " + path + " for model " + embedder.modelId()
+                    + ": run `vision-search index <folder>" + (collection.equals("images") ? "" : " --collection "
+                    + collection) + "` first" + otherModels(collection, embedder.modelId()));
+        }
+        return InMemoryVectorStore.open(path, embedder.modelId(), embedder.dimensions(), Distance.COSINE);
+    }
+
+    /** Returns where {@link #open} keeps the collection, for messages (never the database password). */
+    static String describe(Settings settings, String collection, Embedder embedder, Path file) {
+        if (settings.get("DATABASE_URL").isPresent() && file == null) {
+            return "PostgreSQL (DATABASE_URL), collection " + collection;
+        }
+        return "in-memory store file " + (file != null ? file : defaultFile(collection, embedder.modelId()));
+    }
+
+    private static VectorStore openPostgres(Settings settings, String collection, Embedder embedder) {
+        throw new IllegalArgumentException("DATABASE_URL is set, but this build has no PostgreSQL store yet;"
+                + " unset DATABASE_URL to use the in-memory store file " + defaultFile(collection, embedder.modelId()));
+    }
+
+    private static String otherModels(String collection, String modelId) {
+        List<String> found = new ArrayList<>();
+        if (Files.isDirectory(DEFAULT_DIR)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(DEFAULT_DIR, collection + ".*.vec")) {
+                files.forEach(f -> found.add(f.toString()));
+            } catch (IOException e) {
+                return "";
+            }
+        }
+        return found.isEmpty() ? "" : "; this collection was indexed with another embedder (" + String.join(", ", found)
+                + "): set VISION_EMBEDDER to the one that made it, or index again with this one";
+    }
+}

@@ -1,0 +1,117 @@
+package visionsearch.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import visionsearch.embed.Embedder;
+import visionsearch.embed.Embedders;
+import visionsearch.embed.Settings;
+import visionsearch.index.ImageSearch;
+import visionsearch.store.SearchHit;
+import visionsearch.store.VectorStore;
+
+/** {@code vision-search search --text ... | --image FILE}: the most similar images of a collection, as a table. */
+@Command(name = "search", mixinStandardHelpOptions = true,
+        description = {"Search an indexed collection by text prompt or by example image; prints rank, score, path, caption.",
+            "Use the same embedder that indexed the collection (VISION_EMBEDDER)."})
+final class SearchCommand implements Callable<Integer> {
+
+    static final class Query {
+        @Option(names = "--text", description = "a text prompt, e.g. \"a red bicycle by the sea\"")
+        String text;
+
+        @Option(names = "--image", paramLabel = "FILE", description = "an example image file or http(s) URL")
+        String image;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Query query;
+
+    @Option(names = "--k", defaultValue = "10", description = "how many results (default ${DEFAULT-VALUE})")
+    int k;
+
+    @Option(names = "--filter", paramLabel = "KEY=VALUE",
+            description = "only images whose metadata has this value (repeatable), e.g. --filter theme=animals")
+    List<String> filters = List.of();
+
+    @Option(names = "--collection", defaultValue = "images", description = "collection name (default ${DEFAULT-VALUE})")
+    String collection;
+
+    @Option(names = "--store", paramLabel = "FILE",
+            description = "in-memory store file instead of the default .vision-search/<collection>.<model>.vec")
+    Path storeFile;
+
+    @Override
+    public Integer call() {
+        Map<String, String> filter = parseFilters(filters);
+        Settings settings = Settings.load();
+        Embedders.Selection selection = Embedders.select(settings);
+        try (Embedder embedder = selection.embedder();
+             VectorStore store = CollectionStore.open(settings, collection, embedder, storeFile, true)) {
+            if (query.text != null && !embedder.supportsText()) {
+                throw new IllegalArgumentException("the " + embedder.modelId() + " embedder (" + selection.reason()
+                        + ") cannot embed text; search with --image FILE, or set VISION_KEY (Azure) or download a CLIP"
+                        + " model (`vision-search model download`) and index again with it");
+            }
+            ImageSearch search = ImageSearch.of(embedder, store);
+            List<SearchHit> hits = query.text != null ? search.byText(query.text, k, filter)
+                    : search.byImage(EmbedCommand.image(query.image), k, filter);
+            System.out.println("embedder: " + embedder.modelId() + "; " + CollectionStore.describe(settings, collection,
+                    embedder, storeFile) + " (" + store.count() + " images)");
+            System.out.print(table(hits));
+        }
+        return 0;
+    }
+
+    /** Parses {@code key=value} filters; a missing {@code =} or an empty key is an error naming the argument. */
+    static Map<String, String> parseFilters(List<String> specs) {
+        Map<String, String> filter = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--filter " + spec + " is not KEY=VALUE, e.g. --filter theme=animals");
+            }
+            filter.put(spec.substring(0, eq).trim(), spec.substring(eq + 1).trim());
+        }
+        return filter;
+    }
+
+    /** Formats hits as a plain-text table: rank, score, path (relative to the working directory when inside it), caption. */
+    static String table(List<SearchHit> hits) {
+        if (hits.isEmpty()) {
+            return "no matching images (check --filter, or index a folder first)" + System.lineSeparator();
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        String[][] rows = new String[hits.size()][];
+        int pathWidth = "path".length();
+        for (int i = 0; i < hits.size(); i++) {
+            SearchHit h = hits.get(i);
+            String path = h.path();
+            try {
+                Path p = Path.of(path);
+                if (p.isAbsolute() && p.startsWith(cwd)) {
+                    path = cwd.relativize(p).toString();
+                }
+            } catch (RuntimeException e) {
+                // Not a local path (a URL): show it as stored.
+            }
+            String caption = h.metadata().getOrDefault("caption", "");
+            if (caption.length() > 60) {
+                caption = caption.substring(0, 57) + "...";
+            }
+            rows[i] = new String[] {String.valueOf(i + 1), String.format("%.4f", h.score()), path, caption};
+            pathWidth = Math.max(pathWidth, path.length());
+        }
+        String format = "%4s  %8s  %-" + pathWidth + "s  %s%n";
+        StringBuilder out = new StringBuilder(String.format(format, "rank", "score", "path", "caption"));
+        for (String[] row : rows) {
+            out.append(String.format(format, (Object[]) row));
+        }
+        return out.toString();
+    }
+}
