@@ -1,0 +1,316 @@
+package visionsearch.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import visionsearch.embed.BatchProgress;
+import visionsearch.embed.Embedder;
+import visionsearch.embed.EmbeddingException;
+import visionsearch.embed.EmbeddingResult;
+import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.embed.ImageInput;
+import visionsearch.store.Distance;
+import visionsearch.store.InMemoryVectorStore;
+import visionsearch.store.SearchHit;
+import visionsearch.store.VectorStore;
+
+class IndexerTest {
+
+    @TempDir
+    Path dir;
+
+    private static InMemoryVectorStore newStore() {
+        return InMemoryVectorStore.create(ImageFeatureEmbedder.MODEL_ID, ImageFeatureEmbedder.DIMENSIONS, Distance.COSINE);
+    }
+
+    private static IndexSummary index(Embedder embedder, VectorStore store, Path folder, int batch) {
+        return Indexer.builder(embedder, store).batchSize(batch).quiet(true).build().index(folder);
+    }
+
+    /** Every record's metadata, by relative path; found by searching with each record's own vector is not possible, so search by image. */
+    private static Map<String, Map<String, String>> metadataByPath(VectorStore store, Embedder embedder, Path folder,
+                                                                   List<String> relativePaths) {
+        Map<String, Map<String, String>> out = new HashMap<>();
+        ImageSearch search = ImageSearch.of(embedder, store);
+        for (String rel : relativePaths) {
+            SearchHit top = search.byImage(folder.resolve(rel), 1).get(0);
+            out.put(top.metadata().get("relative_path"), top.metadata());
+        }
+        return out;
+    }
+
+    @Test
+    void indexesNestedFoldersByContentAndIgnoresOtherFiles() throws IOException {
+        TestImages.write(dir.resolve("a.png"), 1, "png");
+        TestImages.write(dir.resolve("animals/b.jpg"), 2, "jpg");
+        TestImages.write(dir.resolve("animals/cats/c.data"), 3, "png");   // an image despite its extension
+        TestImages.write(dir.resolve("animals/cats/d.bmp"), 4, "bmp");
+        Files.writeString(dir.resolve("notes.txt"), "not an image");
+        Files.writeString(dir.resolve("animals/fake.png"), "a text file named like a PNG");
+        TestImages.write(dir.resolve(".hidden/e.png"), 5, "png");          // hidden folders are not entered
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create(); InMemoryVectorStore store = newStore()) {
+            IndexSummary summary = index(embedder, store, dir, 2);
+            assertEquals(4, summary.indexed(), summary.describe());
+            assertEquals(2, summary.ignored(), summary.describe());
+            assertEquals(List.of(), summary.failed());
+            assertEquals(4, store.count());
+            List<String> rels = List.of("a.png", "animals/b.jpg", "animals/cats/c.data", "animals/cats/d.bmp");
+            Map<String, Map<String, String>> meta = metadataByPath(store, embedder, dir, rels);
+            assertEquals(Set.copyOf(rels), meta.keySet());
+            assertEquals("c.data", meta.get("animals/cats/c.data").get("file_name"));
+            assertEquals("animals/cats", meta.get("animals/cats/c.data").get("folder"));
+            assertTrue(!meta.get("a.png").containsKey("folder"), "top-level images have no folder: " + meta.get("a.png"));
+            SearchHit hit = ImageSearch.of(embedder, store).byImage(dir.resolve("animals/b.jpg"), 1).get(0);
+            assertEquals(dir.resolve("animals/b.jpg").toAbsolutePath().normalize().toString(), hit.path());
+            assertEquals(ImageInput.of(dir.resolve("animals/b.jpg")).sha256(), hit.id());
+        }
+    }
+
+    @Test
+    void rerunSkipsByContentHashWithoutEmbeddingAgain() {
+        for (int i = 0; i < 7; i++) {
+            TestImages.write(dir.resolve("img" + i + ".png"), i, "png");
+        }
+        try (CountingEmbedder embedder = new CountingEmbedder(ImageFeatureEmbedder.create(), 0);
+             InMemoryVectorStore store = newStore()) {
+            IndexSummary first = index(embedder, store, dir, 3);
+            assertEquals(7, first.indexed());
+            assertEquals(7, embedder.images.get());
+            assertEquals(3, embedder.batches.get(), "7 images in batches of 3");
+
+            IndexSummary second = index(embedder, store, dir, 3);
+            assertEquals(0, second.indexed());
+            assertEquals(7, second.skipped());
+            assertEquals(7, embedder.images.get(), "nothing embedded on the second run");
+            assertEquals(3, embedder.batches.get());
+            assertEquals(7, store.count());
+
+            // One new image, and a renamed copy of an old one: only the new one is embedded.
+            TestImages.write(dir.resolve("sub/new.png"), 100, "png");
+            try {
+                Files.copy(dir.resolve("img0.png"), dir.resolve("sub/img0-copy.png"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            IndexSummary third = index(embedder, store, dir, 3);
+            assertEquals(1, third.indexed());
+            assertEquals(8, third.skipped());
+            assertEquals(8, embedder.images.get());
+            assertEquals(8, store.count());
+        }
+    }
+
+    @Test
+    void identicalFilesInOneRunAreStoredOnce() throws IOException {
+        TestImages.write(dir.resolve("a.png"), 1, "png");
+        Files.createDirectories(dir.resolve("b"));
+        Files.copy(dir.resolve("a.png"), dir.resolve("b/a-again.png"));
+        Files.copy(dir.resolve("a.png"), dir.resolve("b/a-third.png"));
+        TestImages.write(dir.resolve("c.png"), 2, "png");
+        try (CountingEmbedder embedder = new CountingEmbedder(ImageFeatureEmbedder.create(), 0);
+             InMemoryVectorStore store = newStore()) {
+            IndexSummary summary = index(embedder, store, dir, 16);
+            assertEquals(2, summary.indexed());
+            assertEquals(2, summary.duplicates());
+            assertEquals(2, embedder.images.get());
+            assertEquals(2, store.count());
+            assertEquals(2, store.contentHashes().size());
+        }
+    }
+
+    @Test
+    void corruptAndInvalidImagesAreReportedNotThrown() throws IOException {
+        TestImages.write(dir.resolve("good1.png"), 1, "png");
+        TestImages.writeTruncatedPng(dir.resolve("broken/truncated.png"), 2);
+        java.awt.image.BufferedImage tiny = new java.awt.image.BufferedImage(5, 5, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        javax.imageio.ImageIO.write(tiny, "png", dir.resolve("broken/tiny.png").toFile());
+        byte[] jpegHeaderOnly = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0};
+        Files.write(dir.resolve("broken/header-only.jpg"), jpegHeaderOnly);
+        TestImages.write(dir.resolve("good2.png"), 3, "png");
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create(); InMemoryVectorStore store = newStore()) {
+            IndexSummary summary = index(embedder, store, dir, 2);
+            assertEquals(2, summary.indexed(), summary.describe());
+            assertEquals(2, store.count());
+            Map<String, String> reasons = summary.failed().stream()
+                    .collect(Collectors.toMap(IndexSummary.Failure::path, IndexSummary.Failure::reason));
+            assertEquals(Set.of("broken/truncated.png", "broken/tiny.png", "broken/header-only.jpg"), reasons.keySet(),
+                    summary.describe());
+            assertTrue(reasons.get("broken/truncated.png").startsWith("CORRUPT"), reasons.get("broken/truncated.png"));
+            assertTrue(reasons.get("broken/tiny.png").startsWith("BAD_DIMENSIONS"), reasons.get("broken/tiny.png"));
+            assertTrue(reasons.get("broken/tiny.png").contains("5x5"), reasons.get("broken/tiny.png"));
+            assertTrue(reasons.get("broken/header-only.jpg").startsWith("CORRUPT"), reasons.get("broken/header-only.jpg"));
+            assertTrue(summary.describe().contains("failed: broken/tiny.png: BAD_DIMENSIONS"), summary.describe());
+        }
+    }
+
+    @Test
+    void captionsAndThemesComeFromCaptionsCsvByHeaderName() throws IOException {
+        TestImages.write(dir.resolve("beach.png"), 1, "png");
+        TestImages.write(dir.resolve("cats/tabby.png"), 2, "png");
+        TestImages.write(dir.resolve("cats/other.png"), 3, "png");
+        Files.writeString(dir.resolve("captions.csv"), "\uFEFFTheme,File Name,Caption,Source\r\n"
+                + "sea,beach.png,\"A beach, with waves and a \"\"red\"\" flag\",me\r\n"
+                + "cats,cats/tabby.png,A tabby cat,me\r\n", StandardCharsets.UTF_8);
+        // A sub-folder's own CSV, with other header spellings; it names files relative to itself.
+        Files.writeString(dir.resolve("cats/captions.csv"), "image,description,category\nother.png,Another cat,pets\n");
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create(); InMemoryVectorStore store = newStore()) {
+            IndexSummary summary = index(embedder, store, dir, 8);
+            assertEquals(3, summary.indexed(), summary.describe());
+            assertEquals(List.of(), summary.warnings());
+            Map<String, Map<String, String>> meta = metadataByPath(store, embedder, dir,
+                    List.of("beach.png", "cats/tabby.png", "cats/other.png"));
+            assertEquals("A beach, with waves and a \"red\" flag", meta.get("beach.png").get("caption"));
+            assertEquals("sea", meta.get("beach.png").get("theme"));
+            assertEquals("A tabby cat", meta.get("cats/tabby.png").get("caption"));
+            assertEquals("Another cat", meta.get("cats/other.png").get("caption"));
+            assertEquals("pets", meta.get("cats/other.png").get("theme"));
+
+            List<SearchHit> cats = ImageSearch.of(embedder, store).byImage(dir.resolve("beach.png"), 10, Map.of("theme", "cats"));
+            assertEquals(List.of("cats/tabby.png"), cats.stream().map(h -> h.metadata().get("relative_path")).toList());
+        }
+    }
+
+    @Test
+    void captionsCsvWithoutFileColumnIsAWarning() throws IOException {
+        TestImages.write(dir.resolve("a.png"), 1, "png");
+        Files.writeString(dir.resolve("captions.csv"), "caption,theme\nsomething,else\n");
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create(); InMemoryVectorStore store = newStore()) {
+            IndexSummary summary = index(embedder, store, dir, 8);
+            assertEquals(1, summary.indexed());
+            assertEquals(1, summary.warnings().size());
+            assertTrue(summary.warnings().get(0).contains("no file column"), summary.warnings().get(0));
+        }
+    }
+
+    @Test
+    void searchByImageFindsTheImageItselfFirst() {
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            files.add(TestImages.write(dir.resolve("set" + (i % 3) + "/img" + i + ".png"), i, "png"));
+        }
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create(); InMemoryVectorStore store = newStore()) {
+            index(embedder, store, dir, 5);
+            ImageSearch search = ImageSearch.of(embedder, store);
+            for (Path file : files) {
+                List<SearchHit> hits = search.byImage(file, 3);
+                assertEquals(3, hits.size());
+                assertEquals(file.toAbsolutePath().normalize().toString(), hits.get(0).path());
+                assertEquals(1.0, hits.get(0).score(), 1e-5);
+                assertTrue(hits.get(0).score() > hits.get(1).score(), "the image itself ranks strictly first");
+            }
+            List<SearchHit> filtered = search.byImage(files.get(0), 10, Map.of("folder", "set1"));
+            assertEquals(4, filtered.size());
+            assertTrue(filtered.stream().allMatch(h -> h.metadata().get("folder").equals("set1")));
+        }
+    }
+
+    @Test
+    void storeOfAnotherModelIsRefusedNamingBoth() {
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create();
+             InMemoryVectorStore store = InMemoryVectorStore.create("clip:ViT-B-32", 512, Distance.COSINE)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Indexer.builder(embedder, store).build());
+            assertTrue(e.getMessage().contains(ImageFeatureEmbedder.MODEL_ID) && e.getMessage().contains("clip:ViT-B-32")
+                    && e.getMessage().contains("512") && e.getMessage().contains(String.valueOf(ImageFeatureEmbedder.DIMENSIONS)),
+                    e.getMessage());
+            IllegalArgumentException s = assertThrows(IllegalArgumentException.class, () -> ImageSearch.of(embedder, store));
+            assertEquals(e.getMessage(), s.getMessage());
+        }
+    }
+
+    @Test
+    void textSearchWithAnImageOnlyEmbedderSaysWhatToConfigure() {
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create(); InMemoryVectorStore store = newStore()) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> ImageSearch.of(embedder, store).byText("a cat", 3));
+            assertTrue(e.getMessage().contains("VISION_KEY"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aServiceFailureStopsTheRunAndKeepsEarlierBatches() {
+        for (int i = 0; i < 6; i++) {
+            TestImages.write(dir.resolve("img" + i + ".png"), i, "png");
+        }
+        ImageFeatureEmbedder real = ImageFeatureEmbedder.create();
+        Embedder failingAfterOneBatch = new CountingEmbedder(real, 0) {
+            @Override
+            public List<EmbeddingResult> embedImages(List<ImageInput> images, BatchProgress progress) {
+                if (batches.incrementAndGet() == 1) {
+                    return real.embedImages(images, progress);
+                }
+                List<EmbeddingResult> failed = new ArrayList<>();
+                for (int i = 0; i < images.size(); i++) {
+                    failed.add(EmbeddingResult.failure(i, images.get(i).source(),
+                            new EmbeddingException("HTTP 401 Unauthorized: check VISION_KEY", false, null)));
+                }
+                return failed;
+            }
+        };
+        try (InMemoryVectorStore store = newStore()) {
+            EmbeddingException e = assertThrows(EmbeddingException.class, () -> index(failingAfterOneBatch, store, dir, 2));
+            assertTrue(e.getMessage().contains("HTTP 401") && e.getMessage().contains("run again"), e.getMessage());
+            assertEquals(2, store.count(), "the first batch stays written");
+        }
+    }
+
+    @Test
+    void aStoreWithAFileIsSavedAfterEveryBatch() {
+        for (int i = 0; i < 5; i++) {
+            TestImages.write(dir.resolve("images/img" + i + ".png"), i, "png");
+        }
+        Path file = dir.resolve("store.vec");
+        List<Long> savedCounts = new ArrayList<>();
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create();
+             InMemoryVectorStore store = InMemoryVectorStore.open(file, embedder.modelId(), embedder.dimensions(),
+                     Distance.COSINE)) {
+            IndexSummary summary = Indexer.builder(embedder, store).batchSize(2).quiet(true)
+                    .onBatchWritten(soFar -> {
+                        try (InMemoryVectorStore saved = InMemoryVectorStore.load(file)) {
+                            savedCounts.add(saved.count());
+                        }
+                        assertTrue(soFar.indexed() > 0);
+                    })
+                    .build().index(dir.resolve("images"));
+            assertEquals(5, summary.indexed());
+        }
+        assertEquals(List.of(2L, 4L, 5L), savedCounts);
+    }
+
+    @Test
+    void progressBarAndScanLineGoToTheConsoleUnlessQuiet() {
+        for (int i = 0; i < 3; i++) {
+            TestImages.write(dir.resolve("img" + i + ".png"), i, "png");
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create(); InMemoryVectorStore store = newStore()) {
+            Indexer.builder(embedder, store).batchSize(2).console(new java.io.PrintStream(out, true, StandardCharsets.UTF_8))
+                    .build().index(dir);
+        }
+        String console = out.toString(StandardCharsets.UTF_8);
+        assertTrue(console.contains("found 3 images") && console.contains("3 to embed"), console);
+        assertTrue(console.contains("embedding") && console.contains("3/3") && console.contains("img/s"), console);
+    }
+
+    @Test
+    void aMissingFolderIsAnErrorNamingIt() {
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create(); InMemoryVectorStore store = newStore()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> index(embedder, store, dir.resolve("nope"), 4));
+            assertTrue(e.getMessage().contains("not a folder") && e.getMessage().contains("nope"), e.getMessage());
+        }
+    }
+}
