@@ -9,7 +9,7 @@ import visionsearch.embed.EmbeddingResult;
 import visionsearch.embed.ImageInput;
 
 /** Wraps a real embedder, counting the images it is asked to embed and optionally sleeping per image (to be killable). */
-final class CountingEmbedder implements Embedder {
+class CountingEmbedder implements Embedder {
     final Embedder inner;
     final AtomicInteger images = new AtomicInteger();
     final AtomicInteger batches = new AtomicInteger();
