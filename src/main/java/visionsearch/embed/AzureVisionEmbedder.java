@@ -68,6 +68,17 @@ import org.slf4j.LoggerFactory;
  * or {@link InvalidImageException}). The key and bearer tokens never appear in messages, logs or
  * {@link #toString()}. Vectors are not unit length (image vectors have a norm of about 92): compare
  * them with cosine. Thread-safe; close it when done.
+ *
+ * <p><b>Local models behind the same API</b> ({@code vision-search emulator}): a server may answer
+ * a {@code modelVersion} that is a local model id (it contains a {@code ':'}, e.g.
+ * {@code features:grid-hist-v1} or {@code clip:ViT-B-32}; Azure's versions are dates and never do).
+ * Such an answer is accepted with the vector length it has, and the embedding carries that model
+ * id, never {@code azure-vision:...}, so emulator vectors are never mixed up with Azure ones. From
+ * then on {@link #modelId()} and {@link #dimensions()} report the served model. For an endpoint on
+ * a loopback IP ({@code http://127.0.0.1:PORT} as the emulator prints it, or {@code [::1]}), where
+ * no Azure resource can live, {@link #modelId()} and {@link #dimensions()} ask the server once with
+ * a tiny built-in image before the first call, so a store can be created for the right model up
+ * front (with {@code localhost} they learn it at the first call instead).
  */
 public final class AzureVisionEmbedder implements Embedder {
     /** The GA API version, the default. */
@@ -117,6 +128,10 @@ public final class AzureVisionEmbedder implements Embedder {
     private final OkHttpClient http;
     private final boolean ownsHttp;
     private volatile String lastModelVersion;
+    /** The local model id a non-Azure server (the emulator) answered, or null. */
+    private volatile String servedModel;
+    private volatile int servedDimensions;
+    private volatile boolean probed;
     private volatile boolean closed;
 
     private AzureVisionEmbedder(Builder b, String endpoint, HttpUrl base, double rate, String tierLabel) {
@@ -318,6 +333,11 @@ public final class AzureVisionEmbedder implements Embedder {
      */
     @Override
     public String modelId() {
+        probeLocalServer();
+        String served = servedModel;
+        if (served != null) {
+            return served;
+        }
         if (MODEL_VERSION_LATEST.equals(modelVersion)) {
             String seen = lastModelVersion;
             return "azure-vision:" + (seen == null ? MODEL_VERSION_LATEST : seen);
@@ -325,10 +345,56 @@ public final class AzureVisionEmbedder implements Embedder {
         return "azure-vision:" + modelVersion;
     }
 
-    /** Returns 1024. */
+    /** Returns 1024, or the served model's dimension behind a local emulator (see the class comment). */
     @Override
     public int dimensions() {
-        return DIMENSIONS;
+        probeLocalServer();
+        int served = servedDimensions;
+        return served > 0 ? served : DIMENSIONS;
+    }
+
+    /**
+     * For a loopback endpoint, embeds a tiny built-in image once to learn which model the local
+     * server runs; failures are ignored here (the real call reports them).
+     */
+    private void probeLocalServer() {
+        if (probed || servedModel != null || closed) {
+            return;
+        }
+        // Loopback IP literals only, as the emulator prints its endpoint: no Azure resource can live there, while
+        // "localhost" is what test stand-ins (MockWebServer) use, whose scripted answers a probe would consume.
+        String host = imageUrl.host();
+        boolean loopback = host.startsWith("127.") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
+        if (!loopback) {
+            probed = true;
+            return;
+        }
+        synchronized (this) {
+            if (probed) {
+                return;
+            }
+            probed = true;
+            try {
+                java.awt.image.BufferedImage pixels = new java.awt.image.BufferedImage(16, 16,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+                javax.imageio.ImageIO.write(pixels, "png", png);
+                Request.Builder request = new Request.Builder().url(imageUrl)
+                        .post(RequestBody.create(png.toByteArray(), OCTET_STREAM));
+                if (key != null) {
+                    request.header("Ocp-Apim-Subscription-Key", key);
+                } else {
+                    request.header("Authorization", "Bearer " + bearerToken());
+                }
+                try (Response response = http.newCall(request.build()).execute()) {
+                    if (response.code() == 200) {
+                        parseSuccess(readBody(response), response, "vectorizeImage", "probe");
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("probing the local server at {} failed: {}", endpoint, e.toString());
+            }
+        }
     }
 
     /** Returns the endpoint without its trailing slash. */
@@ -531,13 +597,17 @@ public final class AzureVisionEmbedder implements Embedder {
                     200, null, null, requestId, false, null);
         }
         JsonNode vectorNode = root.get("vector");
-        if (vectorNode.size() != DIMENSIONS) {
+        String answeredModel = root.path("modelVersion").isTextual() ? root.get("modelVersion").textValue().strip() : "";
+        // A local model served over Azure's API (vision-search emulator): its own id and dimension.
+        boolean localModel = answeredModel.contains(":");
+        int expected = localModel ? vectorNode.size() : DIMENSIONS;
+        if (vectorNode.size() != expected || expected == 0) {
             throw new VisionApiException("Azure AI Vision " + operation + " for " + source + " answered a vector of "
                     + vectorNode.size() + " values: expected " + DIMENSIONS + requestIdNote(requestId),
                     200, null, null, requestId, false, null);
         }
-        float[] vector = new float[DIMENSIONS];
-        for (int i = 0; i < DIMENSIONS; i++) {
+        float[] vector = new float[expected];
+        for (int i = 0; i < expected; i++) {
             JsonNode n = vectorNode.get(i);
             double d = n.isNumber() ? n.doubleValue()
                     : n.isTextual() ? parseDoubleOrNaN(n.textValue()) : Double.NaN;
@@ -545,9 +615,21 @@ public final class AzureVisionEmbedder implements Embedder {
             if (!Float.isFinite(f)) {
                 throw new VisionApiException("Azure AI Vision " + operation + " for " + source
                         + " answered a vector with a non-finite value at index " + i + " (" + n + "): expected "
-                        + DIMENSIONS + " finite numbers" + requestIdNote(requestId), 200, null, null, requestId, false, null);
+                        + expected + " finite numbers" + requestIdNote(requestId), 200, null, null, requestId, false, null);
             }
             vector[i] = f;
+        }
+        if (localModel) {
+            String known = servedModel;
+            if (known != null && !known.equals(answeredModel)) {
+                throw new VisionApiException("the server at " + endpoint + " answered model " + answeredModel
+                        + " but earlier answered " + known + requestIdNote(requestId)
+                        + "; vectors of different models must never be mixed: was the emulator restarted with"
+                        + " another --embedder?", 200, null, null, requestId, false, null);
+            }
+            servedDimensions = expected;
+            servedModel = answeredModel;
+            return new Embedding(vector, answeredModel);
         }
         String answered = root.path("modelVersion").isTextual() ? root.get("modelVersion").textValue().strip() : null;
         String model;
