@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             KernelCommand.class,
             IndexCommand.class,
             SearchCommand.class,
+            ModelCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
