@@ -1,0 +1,142 @@
+package visionsearch.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs notebooks under Jupyter's own tooling (Debian's nbclient on /usr/bin/python3) with this
+ * project's kernel, from the shaded jar that {@code package} built: a smoke notebook, a broken one
+ * that must fail, and every notebook in {@code notebooks/}, offline, against the throwaway database.
+ */
+class NotebooksIT {
+
+    static final Path ROOT = Path.of("").toAbsolutePath();
+    static final Path JAR = ROOT.resolve("target/vision-search-all.jar");
+    static final String PYTHON = "/usr/bin/python3";
+    static final String KERNEL = KernelSpec.DEFAULT_NAME;
+
+    @TempDir
+    static Path jupyter;
+
+    @BeforeAll
+    static void installKernel() throws Exception {
+        if (!Files.isRegularFile(JAR)) {
+            fail("no " + JAR + ": the notebook tests run after `package`; run ./mvnw verify or scripts/test.sh");
+        }
+        Process check = new ProcessBuilder(PYTHON, "-c", "import nbclient, nbconvert, nbformat, jupyter_client")
+                .redirectErrorStream(true).start();
+        String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (check.waitFor() != 0) {
+            fail(PYTHON + " cannot import Jupyter's tools (" + out.strip() + "); run scripts/test.sh, "
+                    + "which calls scripts/install-jupyter.sh");
+        }
+        KernelSpec.install(jupyter.resolve("data"), KERNEL, JAR);
+    }
+
+    record Run(int exitCode, String output, Path outputDir) {
+        JsonNode notebook(String name) throws IOException {
+            return new ObjectMapper().readTree(outputDir.resolve(name).toFile());
+        }
+    }
+
+    static Run run(List<Path> notebooks, Map<String, String> extraEnv) throws Exception {
+        Path outputDir = Files.createTempDirectory(jupyter, "executed");
+        List<String> command = new ArrayList<>(List.of(PYTHON, ROOT.resolve("scripts/run-notebooks.py").toString(),
+                "--kernel", KERNEL, "--timeout", "600", "--output-dir", outputDir.toString()));
+        notebooks.forEach(n -> command.add(n.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.remove("VISION_KEY"); // offline: never call Azure from CI
+        env.remove("VISION_ENDPOINT");
+        env.put("JUPYTER_DATA_DIR", jupyter.resolve("data").toString());
+        env.put("JUPYTER_PATH", jupyter.resolve("data").toString());
+        env.put("JUPYTER_RUNTIME_DIR", jupyter.resolve("runtime").toString());
+        env.put("JUPYTER_CONFIG_DIR", jupyter.resolve("config").toString());
+        env.putAll(extraEnv);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(30, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            fail("notebooks still running after 30 minutes:\n" + output);
+        }
+        System.out.println(output);
+        return new Run(process.exitValue(), output, outputDir);
+    }
+
+    /** nbformat stores multi-line strings as arrays of lines. */
+    static String text(JsonNode node) {
+        if (node == null) {
+            return "";
+        }
+        if (node.isArray()) {
+            StringBuilder out = new StringBuilder();
+            node.forEach(line -> out.append(line.asText()));
+            return out.toString();
+        }
+        return node.asText();
+    }
+
+    @Test
+    void kernelRunsUnderJupyterWithRichDisplay() throws Exception {
+        Run run = run(List.of(ROOT.resolve("src/test/resources/notebooks/kernel-smoke.ipynb")), Map.of());
+        assertEquals(0, run.exitCode(), run.output());
+        JsonNode cells = run.notebook("kernel-smoke.ipynb").get("cells");
+        String streams = cells.get(2).get("outputs").findValues("text").stream()
+                .map(JsonNode::toString).collect(Collectors.joining());
+        assertTrue(streams.contains("to stdout") && streams.contains("to stderr"), streams);
+        assertEquals("42", text(cells.get(2).get("outputs").findValue("text/plain")));
+        assertTrue(text(cells.get(3).get("outputs").get(0).get("data").get("image/png")).startsWith("iVBOR"),
+                "a BufferedImage is a base64 PNG");
+        JsonNode display = cells.get(4).get("outputs");
+        assertEquals(2, display.size(), display.toString());
+        assertTrue(text(display.get(0).get("data").get("text/html")).contains("<th>score</th>"), display.toString());
+        assertEquals("<div class=\"grid\">grid</div>", text(display.get(1).get("data").get("text/html")));
+    }
+
+    @Test
+    void runnerFailsOnABrokenNotebookAndShowsTheCell() throws Exception {
+        Run run = run(List.of(ROOT.resolve("src/test/resources/notebooks/broken.ipynb")), Map.of());
+        assertNotEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("FAIL broken.ipynb"), run.output());
+        assertTrue(run.output().contains("int total = scores[3];"), "names the cell's code: " + run.output());
+        assertTrue(run.output().contains("java.lang.ArrayIndexOutOfBoundsException"), run.output());
+        assertTrue(run.output().contains("at cell (line 2)"), "trace points into the cell: " + run.output());
+        assertFalse(run.output().contains("visionsearch.kernel."), "no kernel frames: " + run.output());
+        assertFalse(run.notebook("broken.ipynb").toString().contains("never reached\\n\""), "stops at the error");
+    }
+
+    @Test
+    void everyNotebookRunsOfflineTopToBottom() throws Exception {
+        String database = System.getenv("VISION_SEARCH_TEST_DATABASE_URL");
+        if (database == null || database.isBlank()) {
+            fail("VISION_SEARCH_TEST_DATABASE_URL is not set: notebook 04 needs the throwaway PostgreSQL + pgvector "
+                    + "that scripts/test.sh starts; run scripts/test.sh");
+        }
+        List<Path> notebooks;
+        try (Stream<Path> files = Files.list(ROOT.resolve("notebooks"))) {
+            notebooks = files.filter(p -> p.toString().endsWith(".ipynb")).sorted().collect(Collectors.toList());
+        }
+        assertFalse(notebooks.isEmpty(), "no notebooks in " + ROOT.resolve("notebooks"));
+        Run run = run(notebooks, Map.of("DATABASE_URL", database));
+        assertEquals(0, run.exitCode(), run.output());
+    }
+}
