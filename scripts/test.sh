@@ -8,6 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # --- what the tests need, installed where missing (each line is idempotent) ---
 scripts/install-pgvector.sh
+scripts/install-jupyter.sh
 
 # --- a throwaway PostgreSQL + pgvector (reused if scripts/pg.sh already started one), stopped on exit ---
 if ! VISION_SEARCH_TEST_DATABASE_URL="$(scripts/pg.sh url 2>/dev/null)"; then
