@@ -12,6 +12,7 @@ import visionsearch.embed.Settings;
 import visionsearch.store.Distance;
 import visionsearch.store.InMemoryVectorStore;
 import visionsearch.store.VectorStore;
+import visionsearch.store.VectorStores;
 
 /**
  * Opens the store a command works on: PostgreSQL when {@code DATABASE_URL} is set, else the
@@ -22,16 +23,16 @@ final class CollectionStore {
     /** The folder, under the working directory, that holds the default store files. */
     static final Path DEFAULT_DIR = Path.of(".vision-search");
 
-    private static final Pattern COLLECTION = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,62}");
+    private static final Pattern COLLECTION = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private CollectionStore() {
     }
 
-    /** Checks a collection name: a letter, then letters, digits or underscores (at most 63). */
+    /** Checks a collection name (it is also a PostgreSQL table name): lower-case letters, digits, underscores. */
     static String checkCollection(String name) {
         if (!COLLECTION.matcher(name).matches()) {
-            throw new IllegalArgumentException("collection name " + name + " is not valid: use a letter followed by"
-                    + " letters, digits or underscores, at most 63 in all (e.g. images)");
+            throw new IllegalArgumentException("collection name " + name + " is not valid: use lower-case letters,"
+                    + " digits and underscores, not starting with a digit, at most 63 in all (e.g. images)");
         }
         return name;
     }
@@ -50,7 +51,15 @@ final class CollectionStore {
     static VectorStore open(Settings settings, String collection, Embedder embedder, Path file, boolean mustExist) {
         checkCollection(collection);
         if (settings.get("DATABASE_URL").isPresent() && file == null) {
-            return openPostgres(settings, collection, embedder);
+            VectorStore store = VectorStores.open(settings.get("DATABASE_URL").get(), collection, embedder.modelId(),
+                    embedder.dimensions(), Distance.COSINE);
+            if (mustExist && store.count() == 0) {
+                store.close();
+                throw new IllegalArgumentException("collection " + collection + " in PostgreSQL (DATABASE_URL) is empty:"
+                        + " run `vision-search index <folder>" + (collection.equals("images") ? "" : " --collection "
+                        + collection) + "` first");
+            }
+            return store;
         }
         Path path = file != null ? file : defaultFile(collection, embedder.modelId());
         if (mustExist && !Files.isRegularFile(path)) {
@@ -67,11 +76,6 @@ final class CollectionStore {
             return "PostgreSQL (DATABASE_URL), collection " + collection;
         }
         return "in-memory store file " + (file != null ? file : defaultFile(collection, embedder.modelId()));
-    }
-
-    private static VectorStore openPostgres(Settings settings, String collection, Embedder embedder) {
-        throw new IllegalArgumentException("DATABASE_URL is set, but this build has no PostgreSQL store yet;"
-                + " unset DATABASE_URL to use the in-memory store file " + defaultFile(collection, embedder.modelId()));
     }
 
     private static String otherModels(String collection, String modelId) {

@@ -8,11 +8,13 @@ import java.nio.file.StandardOpenOption;
 import visionsearch.embed.ImageFeatureEmbedder;
 import visionsearch.store.Distance;
 import visionsearch.store.InMemoryVectorStore;
+import visionsearch.store.PgVectorStore;
+import visionsearch.store.TestDatabase;
 import visionsearch.store.VectorStore;
 
 /**
  * The indexer in a child JVM, for {@link KillAndResumeTest}: indexes FOLDER into STORE (a store
- * file path), slowed by SLEEP_MS per image, appending "batch INDEXED" to SIGNAL_FILE after each
+ * file path, or {@code pg:COLLECTION} in the test database), slowed by SLEEP_MS per image, appending "batch INDEXED" to SIGNAL_FILE after each
  * batch is written and "done INDEXED SKIPPED DUPLICATES" at the end.
  *
  * <p>Usage: {@code IndexingChild FOLDER STORE BATCH SLEEP_MS SIGNAL_FILE}
@@ -37,7 +39,12 @@ public final class IndexingChild {
         }
     }
 
+    /** Opens "pg:COLLECTION" in the database of VISION_SEARCH_TEST_DATABASE_URL, or else the store file at {@code spec}. */
     static VectorStore openStore(String spec, String modelId, int dimensions) {
+        if (spec.startsWith("pg:")) {
+            return PgVectorStore.builder(TestDatabase.url()).collection(spec.substring(3)).model(modelId, dimensions)
+                    .distance(Distance.COSINE).build();
+        }
         return InMemoryVectorStore.open(Path.of(spec), modelId, dimensions, Distance.COSINE);
     }
 

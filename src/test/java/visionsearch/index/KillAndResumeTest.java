@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import visionsearch.embed.ImageFeatureEmbedder;
 import visionsearch.embed.ImageInput;
+import visionsearch.store.PgVectorStore;
+import visionsearch.store.TestDatabase;
 import visionsearch.store.VectorStore;
 
 /**
@@ -34,6 +36,20 @@ class KillAndResumeTest {
     @Test
     void inMemoryStoreWithAFile() throws Exception {
         killAndResume(dir.resolve("store/images.vec").toString());
+    }
+
+    @Test
+    void postgresql() throws Exception {
+        TestDatabase.url();
+        String collection = TestDatabase.collection("kill_resume");
+        try {
+            killAndResume("pg:" + collection);
+        } finally {
+            try (PgVectorStore store = (PgVectorStore) IndexingChild.openStore("pg:" + collection,
+                    ImageFeatureEmbedder.MODEL_ID, ImageFeatureEmbedder.DIMENSIONS)) {
+                store.drop();
+            }
+        }
     }
 
     private void killAndResume(String storeSpec) throws Exception {

@@ -1,0 +1,159 @@
+package visionsearch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.store.PgVectorStore;
+import visionsearch.store.TestDatabase;
+
+/**
+ * {@code vision-search index} and {@code search} end to end, each in its own JVM with a controlled
+ * environment (the image-features embedder, no key), in a temporary working directory.
+ */
+class IndexSearchCommandsTest {
+
+    @TempDir
+    Path work;
+
+    record Result(int exit, String out) {
+    }
+
+    @BeforeEach
+    void images() throws IOException {
+        for (int i = 0; i < 9; i++) {
+            BufferedImage image = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = image.createGraphics();
+            g.setColor(Color.getHSBColor(i / 9f, 0.8f, 0.9f));
+            g.fillRect(0, 0, 40, 30);
+            g.setColor(Color.getHSBColor((i * 0.37f) % 1f, 0.5f, 0.4f));
+            g.fillRect(i * 3, i * 2, 12, 10);
+            g.dispose();
+            Path file = work.resolve("pics/" + (i < 3 ? "" : "more/") + "p" + i + ".png");
+            Files.createDirectories(file.getParent());
+            ImageIO.write(image, "png", file.toFile());
+        }
+        Files.writeString(work.resolve("pics/captions.csv"), "file,caption,theme\np0.png,\"red, mostly\",warm\n"
+                + "more/p4.png,a green one,cool\n");
+        Files.writeString(work.resolve("pics/notes.txt"), "not an image");
+    }
+
+    private Result run(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.awt.headless=true", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("VISION_") || k.startsWith("CLIP_") || k.equals("DATABASE_URL"));
+        pb.environment().put("VISION_EMBEDDER", "features");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);
+        return new Result(p.exitValue(), out);
+    }
+
+    /** Returns the data rows of the results table (after the header line starting with "rank"). */
+    private static List<String[]> rows(String out) {
+        List<String[]> rows = new ArrayList<>();
+        boolean table = false;
+        for (String line : out.split("\\R")) {
+            if (line.trim().startsWith("rank")) {
+                table = true;
+            } else if (table && !line.isBlank()) {
+                rows.add(line.trim().split("\\s{2,}"));
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void indexThenSearchByImageWithTheDefaultStoreFile() throws Exception {
+        Result first = run(Map.of(), "index", "pics", "--batch", "4");
+        assertEquals(0, first.exit(), first.out());
+        assertTrue(first.out().contains("indexed 9, skipped 0"), first.out());
+        assertTrue(first.out().contains("non-image files ignored 1"), first.out());
+        assertTrue(Files.isRegularFile(work.resolve(".vision-search/images.features_grid-hist-v1.vec")), first.out());
+
+        Result again = run(Map.of(), "index", "pics", "--quiet");
+        assertEquals(0, again.exit(), again.out());
+        assertTrue(again.out().contains("indexed 0, skipped 9"), again.out());
+
+        Result search = run(Map.of(), "search", "--image", "pics/p0.png", "--k", "3");
+        assertEquals(0, search.exit(), search.out());
+        List<String[]> rows = rows(search.out());
+        assertEquals(3, rows.size(), search.out());
+        assertEquals(List.of("1", "1.0000", "pics/p0.png", "red, mostly"), List.of(rows.get(0)), search.out());
+
+        Result filtered = run(Map.of(), "search", "--image", "pics/p0.png", "--filter", "theme=cool");
+        assertEquals(0, filtered.exit(), filtered.out());
+        rows = rows(filtered.out());
+        assertEquals(1, rows.size(), filtered.out());
+        assertEquals("pics/more/p4.png", rows.get(0)[2]);
+        assertEquals("a green one", rows.get(0)[3]);
+    }
+
+    @Test
+    void errorsSayWhatToDo() throws Exception {
+        Result empty = run(Map.of(), "search", "--image", "pics/p0.png");
+        assertEquals(1, empty.exit(), empty.out());
+        assertTrue(empty.out().contains("run `vision-search index <folder>` first"), empty.out());
+
+        assertEquals(0, run(Map.of(), "index", "pics", "-q").exit());
+        Result text = run(Map.of(), "search", "--text", "a red square");
+        assertEquals(1, text.exit(), text.out());
+        assertTrue(text.out().contains("cannot embed text") && text.out().contains("--image"), text.out());
+
+        Result badFilter = run(Map.of(), "search", "--image", "pics/p0.png", "--filter", "theme");
+        assertEquals(1, badFilter.exit(), badFilter.out());
+        assertTrue(badFilter.out().contains("KEY=VALUE"), badFilter.out());
+
+        Result badCollection = run(Map.of(), "index", "pics", "--collection", "Robert'); DROP TABLE x;--");
+        assertEquals(1, badCollection.exit(), badCollection.out());
+        assertTrue(badCollection.out().contains("is not valid"), badCollection.out());
+
+        Result noFolder = run(Map.of(), "index", "missing");
+        assertEquals(1, noFolder.exit(), noFolder.out());
+        assertTrue(noFolder.out().contains("not a folder"), noFolder.out());
+    }
+
+    @Test
+    void postgresqlWhenDatabaseUrlIsSet() throws Exception {
+        String url = TestDatabase.url();
+        String collection = TestDatabase.collection("cli");
+        Map<String, String> env = Map.of("DATABASE_URL", url);
+        try {
+            Result index = run(env, "index", "pics", "--collection", collection, "--batch", "4");
+            assertEquals(0, index.exit(), index.out());
+            assertTrue(index.out().contains("PostgreSQL") && index.out().contains("indexed 9"), index.out());
+            assertTrue(!Files.exists(work.resolve(".vision-search")), "no store file when DATABASE_URL is set");
+
+            Result search = run(env, "search", "--image", "pics/more/p5.png", "--k", "2", "--collection", collection);
+            assertEquals(0, search.exit(), search.out());
+            List<String[]> rows = rows(search.out());
+            assertEquals(2, rows.size(), search.out());
+            assertEquals("pics/more/p5.png", rows.get(0)[2], search.out());
+            assertEquals("1.0000", rows.get(0)[1], search.out());
+        } finally {
+            try (PgVectorStore store = PgVectorStore.builder(url).collection(collection)
+                    .model(ImageFeatureEmbedder.MODEL_ID, ImageFeatureEmbedder.DIMENSIONS).build()) {
+                store.drop();
+            }
+        }
+    }
+}
