@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vision-search", mixinStandardHelpOptions = true, version = "vision-search 0.1.0",
         description = "Multimodal image search: embed images and text, index folders, search.",
         subcommands = {
+            DemoCommand.class,
             EmbedCommand.class,
             SamplesCommand.class,
             EmulatorCommand.class,
