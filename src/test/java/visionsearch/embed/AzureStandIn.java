@@ -43,6 +43,7 @@ public final class AzureStandIn extends Dispatcher {
     private final List<Long> arrivals = new ArrayList<>();
     private final Map<String, AtomicInteger> servedByContent = new ConcurrentHashMap<>();
     private final AtomicInteger throttled = new AtomicInteger();
+    private final AtomicInteger overLimit = new AtomicInteger();
     private final AtomicInteger unavailable = new AtomicInteger();
     private final AtomicInteger served = new AtomicInteger();
     private double tokens;
@@ -125,6 +126,11 @@ public final class AzureStandIn extends Dispatcher {
         return throttled.get();
     }
 
+    /** Returns how many of the 429 answers were for going over the server's rate limit (not random). */
+    public int overLimit() {
+        return overLimit.get();
+    }
+
     /** Returns how many requests were answered 503. */
     public int unavailable() {
         return unavailable.get();
@@ -161,6 +167,9 @@ public final class AzureStandIn extends Dispatcher {
         }
         if (overLimit || roll < p429) {
             throttled.incrementAndGet();
+            if (overLimit) {
+                this.overLimit.incrementAndGet();
+            }
             return delayed(new MockResponse.Builder().code(429).addHeader("Content-Type", "application/json")
                     .addHeader("Retry-After", "1").body(resource("error-429.json")));
         }
