@@ -14,6 +14,16 @@ abstract class CellError extends RuntimeException {
         super(message, null, false, false);
     }
 
+    /** Jupyter's {@code ename}: what kind of error this is. */
+    String errorName() {
+        return getClass().getSimpleName();
+    }
+
+    /** Jupyter's {@code evalue}: the message. */
+    String errorValue() {
+        return getMessage();
+    }
+
     /** The lines Jupyter shows for this error, without kernel frames. */
     abstract List<String> traceback();
 }

@@ -10,10 +10,25 @@ final class EvaluationException extends CellError {
 
     private static final long serialVersionUID = 1L;
     private final List<String> lines;
+    private final String exceptionClass;
+    private final String exceptionMessage;
 
-    EvaluationException(String summary, List<String> lines) {
-        super(summary);
+    EvaluationException(String exceptionClass, String exceptionMessage, List<String> lines) {
+        super(exceptionMessage == null ? exceptionClass : exceptionClass + ": " + exceptionMessage);
+        this.exceptionClass = exceptionClass;
+        this.exceptionMessage = exceptionMessage == null ? "" : exceptionMessage;
         this.lines = List.copyOf(lines);
+    }
+
+    /** The user's exception class, e.g. {@code java.lang.ArithmeticException}. */
+    @Override
+    String errorName() {
+        return exceptionClass;
+    }
+
+    @Override
+    String errorValue() {
+        return exceptionMessage;
     }
 
     @Override

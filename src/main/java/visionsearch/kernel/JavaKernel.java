@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.UnresolvedReferenceException;
+import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.BaseKernelBuilder;
 import org.dflib.jjava.jupyter.kernel.JupyterIO;
@@ -36,6 +38,13 @@ import org.dflib.jjava.jupyter.kernel.LanguageInfo;
 import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.dflib.jjava.jupyter.kernel.magic.UndefinedMagicException;
+import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.publish.PublishError;
+import org.dflib.jjava.jupyter.messages.publish.PublishExecuteInput;
+import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
+import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
+import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
+import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
 
 /**
  * The Java kernel: JShell evaluating cells in this JVM ({@link CellExecutionControl}), the
@@ -73,7 +82,13 @@ final class JavaKernel extends BaseKernel {
                 .build();
         this.analysis = shell.sourceCodeAnalysis();
         RichDisplay.registerAll(renderer);
-        // JShell compiles against java.class.path; a launcher jar may list the real classpath in its manifest.
+        // JShell compiles against java.class.path: adding that jar again (the notebooks' %jars line does)
+        // would only make javac scan it twice. A launcher jar may list the real classpath in its manifest.
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                classpath.add(canonical(entry));
+            }
+        }
         addToClasspath(manifestClasspath());
         for (String line : STARTUP_IMPORTS) {
             shell.eval(line);
@@ -92,9 +107,17 @@ final class JavaKernel extends BaseKernel {
     /** Adds jars or class folders to what cells compile against and load from; repeats are ignored. */
     void addToClasspath(Collection<String> paths) {
         for (String path : paths) {
-            if (classpath.add(path)) {
+            if (classpath.add(canonical(path))) {
                 shell.addToClasspath(path);
             }
+        }
+    }
+
+    private static String canonical(String path) {
+        try {
+            return Path.of(path).toRealPath().toString();
+        } catch (IOException | RuntimeException e) {
+            return Path.of(path).toAbsolutePath().normalize().toString();
         }
     }
 
@@ -281,10 +304,9 @@ final class JavaKernel extends BaseKernel {
             List<String> missing = shell.unresolvedDependencies(snippet).collect(Collectors.toList());
             String message = "'" + snippet.name() + "' cannot run yet: it uses " + String.join(", ", missing)
                     + ", which is not defined";
-            return new EvaluationException(message, List.of("UnresolvedReference: " + message));
+            return new EvaluationException("UnresolvedReference", message, List.of("UnresolvedReference: " + message));
         }
         List<String> out = new ArrayList<>();
-        String summary = describe(exception);
         Throwable current = exception;
         boolean firstOne = true;
         while (current != null) {
@@ -293,7 +315,9 @@ final class JavaKernel extends BaseKernel {
             firstOne = false;
             current = current.getCause();
         }
-        return new EvaluationException(summary, out);
+        String name = exception instanceof EvalException
+                ? ((EvalException) exception).getExceptionClassName() : exception.getClass().getName();
+        return new EvaluationException(name, exception.getMessage(), out);
     }
 
     private static String describe(Throwable throwable) {
@@ -396,6 +420,39 @@ final class JavaKernel extends BaseKernel {
         out.add(describe(error));
         out.addAll(frames(error.getStackTrace()));
         return out;
+    }
+
+    /**
+     * JJava's execute handler, except that errors carry the user's exception name and the trimmed
+     * traceback in the reply too (so {@code nbconvert --execute} prints them, not the kernel's stack).
+     */
+    @Override
+    protected synchronized void handleExecuteRequest(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
+        commManager.setMessageContext(message);
+        ExecuteRequest request = message.getContent();
+        int count = executionCount.getAndIncrement();
+        env.setBusyDeferIdle();
+        env.publish(new PublishExecuteInput(request.getCode(), count));
+        replaceOutputStreams(env);
+        KernelIO kernelIO = (KernelIO) io;
+        kernelIO.attach(env, request.isStdinEnabled());
+        env.defer(() -> kernelIO.detach(env));
+        try {
+            DisplayData out = eval(request.getCode());
+            if (out != null) {
+                env.publish(new PublishExecuteResult(count, out));
+            }
+            env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
+        } catch (Exception e) {
+            CellError error = e instanceof CellError ? (CellError) e : null;
+            String name = error != null ? error.errorName() : e.getClass().getName();
+            String value = error != null ? error.errorValue() : String.valueOf(e.getMessage());
+            List<String> traceback = formatError(e);
+            ErrorReply reply = new ErrorReply(name, value, traceback);
+            reply.setExecutionCount(count);
+            env.publish(new PublishError(name, value, traceback));
+            env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
+        }
     }
 
     // ---- completion, inspection, completeness: JShell's analysis of the snippet under the cursor
@@ -543,7 +600,7 @@ final class JavaKernel extends BaseKernel {
         @Override
         public JavaKernel build() {
             return new JavaKernel(buildName(), buildVersion(), buildHistoryManager(),
-                    buildJupyterIO(buildJupyterIOEncoding()), buildCommManager(), buildRenderer(),
+                    new KernelIO(buildJupyterIOEncoding()), buildCommManager(), buildRenderer(),
                     buildMagicsRegistry(), buildErrorStyler(), workingDirectory);
         }
     }

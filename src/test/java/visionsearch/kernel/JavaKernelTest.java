@@ -141,6 +141,8 @@ class JavaKernelTest {
         EvaluationException e = assertThrows(EvaluationException.class,
                 () -> kernel.eval("int a = 1;\nint r = divide(a, 0);"));
         assertEquals("java.lang.ArithmeticException: / by zero", e.getMessage());
+        assertEquals("java.lang.ArithmeticException", e.errorName());
+        assertEquals("/ by zero", e.errorValue());
         List<String> lines = e.traceback();
         assertEquals("java.lang.ArithmeticException: / by zero", lines.get(0));
         assertTrue(lines.get(1).contains("at divide (an earlier cell"), lines.toString());
