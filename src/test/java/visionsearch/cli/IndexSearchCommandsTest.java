@@ -109,6 +109,32 @@ class IndexSearchCommandsTest {
     }
 
     @Test
+    void azureVectorsAreCachedSoAnotherStoreCostsNoCalls() throws Exception {
+        try (ImageFeatureEmbedder local = ImageFeatureEmbedder.create();
+             AzureVisionEmulator azure = AzureVisionEmulator.start(local)) {
+            Map<String, String> env = Map.of("VISION_EMBEDDER", "azure", "VISION_ENDPOINT", azure.endpoint(),
+                    "VISION_KEY", "test-key");
+            Result first = run(env, "index", "pics", "--store", "first.vec", "-q");
+            assertEquals(0, first.exit(), first.out());
+            assertTrue(first.out().contains("indexed 9") && first.out().contains("0 images answered from"), first.out());
+            long calls = azure.served();
+            assertTrue(calls >= 9, "one call per image at least: " + calls);
+
+            Result second = run(env, "index", "pics", "--store", "second.vec", "-q");
+            assertEquals(0, second.exit(), second.out());
+            assertTrue(second.out().contains("indexed 9") && second.out().contains("9 images answered from")
+                    && second.out().contains("0 sent to Azure"), second.out());
+            assertTrue(azure.served() - calls <= 1, "no image calls the second time (at most the model probe): "
+                    + (azure.served() - calls));
+
+            Result uncached = run(env, "index", "pics", "--store", "third.vec", "-q", "--no-cache");
+            assertEquals(0, uncached.exit(), uncached.out());
+            assertTrue(!uncached.out().contains("answered from"), uncached.out());
+            assertTrue(azure.served() - calls >= 9, "--no-cache calls Azure again");
+        }
+    }
+
+    @Test
     void errorsSayWhatToDo() throws Exception {
         Result empty = run(Map.of(), "search", "--image", "pics/p0.png");
         assertEquals(1, empty.exit(), empty.out());
