@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,9 @@ import java.util.zip.CRC32C;
  * record for the same key replaces an earlier one. The model id is part of every key: a vector made
  * by another model is never served. URL image inputs are never cached (what a URL shows can change).
  *
- * <p>Thread-safe within one process; one process at a time may open a file. Vectors are read from
+ * <p>Thread-safe. Several caches, in this process or in others, may share a file: each append takes
+ * a file lock and goes at the file's end, and each cache sees the others' records when it is next
+ * opened. Vectors are read from
  * disk on each hit (the in-memory index holds only offsets). Closing flushes to disk; use after
  * close throws {@link IllegalStateException}.
  */
@@ -60,19 +63,27 @@ public final class EmbeddingCache implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final Map<Key, Slot> index = new ConcurrentHashMap<>();
+    /** One monitor per file in this JVM: two caches on one file here must not ask for overlapping file locks. */
+    private static final Map<Path, Object> MUTEXES = new ConcurrentHashMap<>();
+
+    private final Object fileMutex;
     private final long droppedBytes;
-    private long end;
     private volatile boolean closed;
 
     private EmbeddingCache(Path file, FileChannel channel) throws IOException {
         this.file = file;
         this.channel = channel;
-        long size = channel.size();
-        this.end = load(size);
-        this.droppedBytes = size - end;
-        if (end < size) {
-            channel.truncate(end);
-            channel.force(true);
+        this.fileMutex = MUTEXES.computeIfAbsent(file.toRealPath(), k -> new Object());
+        synchronized (fileMutex) {
+            try (FileLock lock = channel.lock()) {
+                long size = channel.size();
+                long good = load(size);
+                this.droppedBytes = size - good;
+                if (good < size) {
+                    channel.truncate(good);
+                    channel.force(true);
+                }
+            }
         }
     }
 
@@ -159,19 +170,20 @@ public final class EmbeddingCache implements AutoCloseable {
         crc.update(buf.array(), HEADER, payload);
         buf.putInt((int) crc.getValue());
         buf.flip();
-        synchronized (this) {
+        // Appends go at the file's true end under a file lock, so several caches (in this process or
+        // others) may share one file; each sees the others' records when it is next opened.
+        synchronized (fileMutex) {
             ensureOpen();
-            long start = end;
-            try {
+            try (FileLock lock = channel.lock()) {
+                long start = channel.size();
                 long pos = start;
                 while (buf.hasRemaining()) {
                     pos += channel.write(buf, pos);
                 }
+                index.put(new Key(embedding.modelId(), modality, hash), new Slot(start + vectorStart, vector.length));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write embedding cache " + file + ": " + e.getMessage(), e);
             }
-            end = start + buf.limit();
-            index.put(new Key(embedding.modelId(), modality, hash), new Slot(start + vectorStart, vector.length));
         }
     }
 
@@ -217,7 +229,7 @@ public final class EmbeddingCache implements AutoCloseable {
     }
 
     /** Writes everything to the storage device. */
-    public synchronized void flush() {
+    public void flush() {
         ensureOpen();
         try {
             channel.force(false);
@@ -228,11 +240,13 @@ public final class EmbeddingCache implements AutoCloseable {
 
     /** Flushes and closes the file. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        synchronized (fileMutex) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         try {
             channel.force(false);
             channel.close();

@@ -248,6 +248,37 @@ class EmbeddingCacheTest {
     }
 
     @Test
+    void twoCachesOnOneFileInterleaveWithoutClobbering() throws Exception {
+        Path file = dir.resolve("shared.bin");
+        try (EmbeddingCache a = EmbeddingCache.open(file); EmbeddingCache b = EmbeddingCache.open(file)) {
+            Thread[] writers = new Thread[4];
+            for (int t = 0; t < writers.length; t++) {
+                EmbeddingCache cache = t % 2 == 0 ? a : b;
+                int thread = t;
+                writers[t] = new Thread(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        cache.putText("t" + thread + "-" + i, embedding("m:1", thread, i, 0.5f));
+                    }
+                });
+                writers[t].start();
+            }
+            for (Thread w : writers) {
+                w.join();
+            }
+            assertArrayEquals(new float[] {1, 3, 0.5f}, b.getText("m:1", "t1-3").orElseThrow().vector());
+        }
+        try (EmbeddingCache cache = EmbeddingCache.open(file)) {
+            assertEquals(0, cache.droppedBytes());
+            assertEquals(100, cache.size());
+            for (int t = 0; t < 4; t++) {
+                for (int i = 0; i < 25; i++) {
+                    assertArrayEquals(new float[] {t, i, 0.5f}, cache.getText("m:1", "t" + t + "-" + i).orElseThrow().vector());
+                }
+            }
+        }
+    }
+
+    @Test
     void useAfterCloseThrows() {
         EmbeddingCache cache = EmbeddingCache.open(dir.resolve("c.bin"));
         cache.close();
