@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import visionsearch.embed.AzureVisionEmbedder;
+import visionsearch.embed.ClipEmbedder;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedders;
 import visionsearch.embed.Embedding;
@@ -111,6 +112,23 @@ class AzureClientAgainstEmulatorTest {
             assertEquals("TextNotSupported", e.innerCode());
             assertFalse(e.retryable());
             assertTrue(e.getMessage().contains("--embedder clip"), e.getMessage());
+        }
+    }
+
+    @Test
+    void textWorksOverClip() {
+        try (ClipEmbedder clip = ClipEmbedder.open(Path.of("src", "test", "resources", "clip-tiny"));
+             AzureVisionEmulator overClip = AzureVisionEmulator.start(clip);
+             AzureVisionEmbedder azure = AzureVisionEmbedder.fromSettings(Settings.of(Map.of(
+                     "VISION_ENDPOINT", overClip.endpoint(), "VISION_KEY", "any-value")))) {
+            assertEquals(clip.modelId(), azure.modelId());
+            assertEquals(clip.dimensions(), azure.dimensions());
+            Embedding text = azure.embedText("a sunset over the sea");
+            assertEquals(clip.modelId(), text.modelId());
+            assertArrayEquals(clip.embedText("a sunset over the sea").vector(), text.vector(), 1e-6f);
+            Embedding image = azure.embedImage(BEACH);
+            assertArrayEquals(clip.embedImage(BEACH).vector(), image.vector(), 1e-6f);
+            assertTrue(Double.isFinite(text.cosine(image)), "text and image vectors share one space");
         }
     }
 
