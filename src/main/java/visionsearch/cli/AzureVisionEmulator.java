@@ -280,16 +280,10 @@ public final class AzureVisionEmulator implements AutoCloseable {
                     "InvalidTextLength", "Text length is out of range.");
         }
         if (!embedder.supportsText()) {
-            String why;
-            try {
-                embedder.embedText(text);
-                why = "";
-            } catch (UnsupportedOperationException e) {
-                why = " (" + e.getMessage() + ")";
-            }
             return error(400, "InvalidRequest", "This emulator runs over " + embedder.modelId()
-                    + ", which cannot embed text" + why + "; restart it with `vision-search emulator --embedder clip`",
-                    "TextNotSupported", "The emulator's embedder has no text model.");
+                    + ", which has no text model; restart it with `vision-search emulator --embedder clip`"
+                    + " (after `vision-search model download`) to embed text", "TextNotSupported",
+                    "The emulator's embedder has no text model.");
         }
         return vector(embedder.embedText(text));
     }
