@@ -198,7 +198,7 @@ public final class AzureVisionEmbedder implements Embedder {
         ensureOpen();
         if (image.isUrl()) {
             ObjectNode body = JSON.createObjectNode().put("url", image.url().toString());
-            return call(imageUrl, "vectorizeImage", image.source(), json(body));
+            return call(imageUrl, "vectorizeImage", urlLabel(image.url()), json(body));
         }
         return call(imageUrl, "vectorizeImage", image.source(), RequestBody.create(image.bytes(), OCTET_STREAM));
     }
@@ -225,6 +225,13 @@ public final class AzureVisionEmbedder implements Embedder {
         String prepared = prepareText(text, truncate);
         ObjectNode body = JSON.createObjectNode().put("text", prepared);
         return call(textUrl, "vectorizeText", "text", json(body));
+    }
+
+    /** The URL for messages and logs, without its query: a query may hold a secret (a storage SAS token). */
+    static String urlLabel(java.net.URI url) {
+        String s = url.toString();
+        int q = s.indexOf('?');
+        return q < 0 ? s : s.substring(0, q) + "?(query hidden)";
     }
 
     /** Returns the text as sent: checked to have 1 to 70 words, or cut after the 70th word if {@code truncate}. */

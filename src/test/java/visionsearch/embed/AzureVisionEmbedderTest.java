@@ -115,6 +115,19 @@ class AzureVisionEmbedderTest {
     }
 
     @Test
+    void imageUrlQueryNeverAppearsInMessages() throws Exception {
+        server.enqueue(json(400, "error-400-invalid-image-url.json"));
+        String url = "https://account.blob.core.windows.net/photos/cat.jpg?sv=2024&sig=SAS-SECRET";
+        try (AzureVisionEmbedder azure = client().build()) {
+            VisionApiException e = assertThrows(VisionApiException.class, () -> azure.embedImage(java.net.URI.create(url)));
+            assertTrue(e.getMessage().contains("https://account.blob.core.windows.net/photos/cat.jpg?(query hidden)"),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("SAS-SECRET"), e.getMessage());
+        }
+        assertEquals(url, JSON.readTree(server.takeRequest().getBody().utf8()).get("url").asText(), "sent in full");
+    }
+
+    @Test
     void textIsSentAsJson() throws Exception {
         server.enqueue(json(200, "vectorize-text-200.json"));
         try (AzureVisionEmbedder azure = client().build()) {
