@@ -208,10 +208,7 @@ public final class Indexer {
                             + " %d other files ignored%n", scanned.size() - run.ignored, root, toEmbed.size(),
                     run.skipped, run.duplicates, run.failed.size(), run.ignored);
         }
-        ProgressBar bar = quiet || toEmbed.isEmpty() ? null : new ProgressBarBuilder()
-                .setTaskName("embedding").setInitialMax(toEmbed.size()).setUnit(" img", 1).showSpeed()
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-                .setConsumer(new ConsoleProgressBarConsumer(console)).build();
+        ProgressBar bar = quiet || toEmbed.isEmpty() ? null : bar("embedding", toEmbed.size(), " img");
         try {
             for (int from = 0; from < toEmbed.size(); from += batchSize) {
                 List<Scanned> batch = toEmbed.subList(from, Math.min(toEmbed.size(), from + batchSize));
@@ -289,6 +286,13 @@ public final class Indexer {
         onBatchWritten.accept(run.summary());
     }
 
+    /** A console progress bar with rate and time left. */
+    private ProgressBar bar(String task, int max, String unit) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setUnit(unit, 1).showSpeed()
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+                .setConsumer(new ConsoleProgressBarConsumer(console)).build();
+    }
+
     private static Map<String, String> metadata(Scanned s, Captions captions) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("relative_path", s.relativePath);
@@ -356,8 +360,14 @@ public final class Indexer {
                 futures.add(pool.submit(() -> Scanned.of(root, f)));
             }
             List<Scanned> out = new ArrayList<>(files.size());
-            for (Future<Scanned> future : futures) {
-                out.add(future.get());
+            // Reading and hashing a large folder takes a while: show it, but not for a handful of files.
+            try (ProgressBar bar = quiet || files.size() < 1000 ? null : bar("scanning", files.size(), " files")) {
+                for (Future<Scanned> future : futures) {
+                    out.add(future.get());
+                    if (bar != null) {
+                        bar.step();
+                    }
+                }
             }
             return out;
         } catch (InterruptedException e) {

@@ -26,7 +26,7 @@ import visionsearch.store.VectorStore;
  * image.
  */
 class KillAndResumeTest {
-    private static final int DISTINCT = 40;
+    private static final int DISTINCT = 60;
     private static final int COPIES = 4;
     private static final int BATCH = 4;
 
@@ -68,7 +68,7 @@ class KillAndResumeTest {
         long before = 0;
         for (int run = 1; run <= 2; run++) {
             Path signal = dir.resolve("signal" + run);
-            Process child = start(images, storeSpec, 30, signal);
+            Process child = start(images, storeSpec, 60, signal);
             waitForLines(child, signal, 2);
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the killed child exits");
