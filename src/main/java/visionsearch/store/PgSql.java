@@ -42,6 +42,16 @@ final class PgSql {
                 + "embedding " + type.sqlName() + "(" + dims + ") NOT NULL)";
     }
 
+    /**
+     * Keeps vectors out of TOAST: PLAIN (in the heap row, no compression attempt) when a vector is small enough to
+     * share an 8 kB page with the rest of its row, else EXTERNAL (out of line, uncompressed). Float vectors do not
+     * compress, so pglz's attempt is wasted work on every insert, and TOAST slows every exact scan.
+     */
+    static String embeddingStorage(String table, VectorType type, int dims) {
+        int bytes = 8 + dims * (type == VectorType.VECTOR ? 4 : 2);
+        return "ALTER TABLE " + quote(table) + " ALTER COLUMN embedding SET STORAGE " + (bytes <= 6000 ? "PLAIN" : "EXTERNAL");
+    }
+
     static String createStage(int dims) {
         // Always float32 on the wire; a halfvec column converts on INSERT ... SELECT.
         return "CREATE TEMP TABLE " + quote(STAGE_TABLE) + " (id text, path text, metadata jsonb, "

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pgvector.PGvector;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -189,6 +188,11 @@ public final class PgVectorStore implements VectorStore {
                     + " (check DATABASE_URL, that the server runs and accepts this user)", e.getSQLState(), e);
         }
         try {
+            try (Statement st = conn.createStatement()) {
+                // The staging table of a batch lives in temp buffers (default 8 MB): room for a batch of 1024-d
+                // vectors avoids writing it to disk. Only settable before the session first touches a temp table.
+                st.execute("SET temp_buffers = '256MB'");
+            }
             conn.setAutoCommit(false);
             ensureExtension(extension);
             ensureCollection();
@@ -281,6 +285,7 @@ public final class PgVectorStore implements VectorStore {
              PreparedStatement ps = conn.prepareStatement("INSERT INTO " + PgSql.quote(PgSql.METADATA_TABLE)
                      + " (collection, model_id, dimensions, distance, vector_type) VALUES (?, ?, ?, ?, ?)")) {
             st.execute(PgSql.createTable(collection, type, dimensions));
+            st.execute(PgSql.embeddingStorage(collection, type, dimensions));
             ps.setString(1, collection);
             ps.setString(2, modelId);
             ps.setInt(3, dimensions);
@@ -383,6 +388,7 @@ public final class PgVectorStore implements VectorStore {
             try {
                 try (Statement st = conn.createStatement()) {
                     st.execute(PgSql.createStage(dimensions));
+                    st.execute(PgSql.embeddingStorage(PgSql.STAGE_TABLE, VectorType.VECTOR, dimensions));
                 }
                 copyBinary(byId.values());
                 try (Statement st = conn.createStatement()) {
@@ -390,7 +396,7 @@ public final class PgVectorStore implements VectorStore {
                 }
                 conn.commit();
                 return null;
-            } catch (SQLException | IOException | RuntimeException e) {
+            } catch (SQLException | RuntimeException e) {
                 rollbackQuietly();
                 throw e;
             }
@@ -604,37 +610,30 @@ public final class PgVectorStore implements VectorStore {
     // --- internals ---
 
     /** Writes the records to the staging table in PostgreSQL's binary COPY format. */
-    private void copyBinary(Iterable<VectorRecord> records) throws SQLException, IOException {
+    private void copyBinary(Iterable<VectorRecord> records) throws SQLException {
         CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(PgSql.copyStage());
         try {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 20);
-            DataOutputStream out = new DataOutputStream(buf);
-            out.write(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0});
-            out.writeInt(0); // flags
-            out.writeInt(0); // header extension length
+            CopyBuffer out = new CopyBuffer(copy);
+            out.put(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0});
+            out.putInt(0); // flags
+            out.putInt(0); // header extension length
             for (VectorRecord r : records) {
-                out.writeShort(5);
-                writeText(out, r.id());
-                writeText(out, r.path());
+                out.putShort(5);
+                out.putText(r.id());
+                out.putText(r.path());
                 byte[] meta = json(r.metadata()).getBytes(StandardCharsets.UTF_8);
-                out.writeInt(meta.length + 1);
-                out.writeByte(1); // jsonb binary format version
-                out.write(meta);
-                writeText(out, r.contentSha256());
+                out.putInt(meta.length + 1);
+                out.putByte(1); // jsonb binary format version
+                out.put(meta);
+                out.putText(r.contentSha256());
                 float[] v = r.vector();
-                out.writeInt(4 + 4 * v.length);
-                out.writeShort(v.length);
-                out.writeShort(0);
-                for (float x : v) {
-                    out.writeInt(Float.floatToIntBits(x));
-                }
-                if (buf.size() >= 1 << 20) {
-                    copy.writeToCopy(buf.toByteArray(), 0, buf.size());
-                    buf.reset();
-                }
+                out.putInt(4 + 4 * v.length); // pgvector's binary form: int16 dim, int16 unused, float4[dim]
+                out.putShort(v.length);
+                out.putShort(0);
+                out.putFloats(v);
             }
-            out.writeShort(-1);
-            copy.writeToCopy(buf.toByteArray(), 0, buf.size());
+            out.putShort(-1);
+            out.flush();
             copy.endCopy();
         } finally {
             if (copy.isActive()) {
@@ -643,10 +642,69 @@ public final class PgVectorStore implements VectorStore {
         }
     }
 
-    private static void writeText(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
+    /** A big-endian buffer that hands full megabytes to the COPY stream. */
+    private static final class CopyBuffer {
+        private final CopyIn copy;
+        private final ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+
+        CopyBuffer(CopyIn copy) {
+            this.copy = copy;
+        }
+
+        private void room(int n) throws SQLException {
+            if (buf.remaining() < n) {
+                flush();
+            }
+        }
+
+        void flush() throws SQLException {
+            if (buf.position() > 0) {
+                copy.writeToCopy(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+        }
+
+        void putByte(int b) throws SQLException {
+            room(1);
+            buf.put((byte) b);
+        }
+
+        void putShort(int s) throws SQLException {
+            room(2);
+            buf.putShort((short) s);
+        }
+
+        void putInt(int i) throws SQLException {
+            room(4);
+            buf.putInt(i);
+        }
+
+        void put(byte[] b) throws SQLException {
+            if (b.length > buf.capacity()) {
+                flush();
+                copy.writeToCopy(b, 0, b.length);
+                return;
+            }
+            room(b.length);
+            buf.put(b);
+        }
+
+        void putText(String s) throws SQLException {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            putInt(b.length);
+            put(b);
+        }
+
+        void putFloats(float[] v) throws SQLException {
+            int off = 0;
+            while (off < v.length) {
+                room(4);
+                int n = Math.min(v.length - off, buf.remaining() / 4);
+                buf.asFloatBuffer().put(v, off, n);
+                buf.position(buf.position() + 4 * n);
+                off += n;
+            }
+        }
     }
 
     private void checkVector(float[] v, String what) {
