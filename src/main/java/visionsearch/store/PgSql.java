@@ -62,6 +62,14 @@ final class PgSql {
         return "COPY " + quote(STAGE_TABLE) + " (id, path, metadata, content_sha256, embedding) FROM STDIN (FORMAT BINARY)";
     }
 
+    static String copyInto(String collection) {
+        return "COPY " + quote(collection) + " (id, path, metadata, content_sha256, embedding) FROM STDIN (FORMAT BINARY)";
+    }
+
+    static String countExisting(String collection) {
+        return "SELECT count(*) FROM " + quote(collection) + " WHERE id = ANY (?)";
+    }
+
     static String mergeStage(String collection, VectorType type, int dims) {
         String embedding = type == VectorType.VECTOR ? "embedding" : "embedding::halfvec(" + dims + ")";
         return "INSERT INTO " + quote(collection) + " AS t (id, path, metadata, content_sha256, embedding) "
@@ -122,6 +130,26 @@ final class PgSql {
                 + operator(distance) + " " + q + " AS distance FROM " + quote(collection)
                 + (filtered ? " WHERE metadata @> ?::jsonb" : "") + " ORDER BY distance LIMIT ?) "
                 + "SELECT id, path, metadata, distance FROM nearest ORDER BY distance, id";
+    }
+
+    /**
+     * {@code SET LOCAL} statements (one round trip) for per-query settings; names and values come from this
+     * package (validated integers and constants), never from users. On Citus, SET LOCAL reaches the shards'
+     * connections only with {@code citus.propagate_set_commands = 'local'}.
+     */
+    static String setLocal(List<String[]> settings, boolean citus) {
+        StringBuilder sql = new StringBuilder();
+        if (citus) {
+            sql.append("SET LOCAL citus.propagate_set_commands = 'local'; ");
+        }
+        for (String[] s : settings) {
+            if (!s[0].matches("[a-z_.]+") || !s[1].matches("[a-z_0-9]+")) {
+                throw new IllegalArgumentException("unexpected setting " + s[0] + " = " + s[1]);
+            }
+            sql.append("SET LOCAL ").append(s[0]).append(" = ").append(s[1].matches("[0-9]+") ? s[1] : "'" + s[1] + "'")
+                    .append("; ");
+        }
+        return sql.toString().trim();
     }
 
     /** Statements that make the tables distributed on Citus: the metadata as a reference table, the collection by id. */

@@ -31,9 +31,10 @@ import visionsearch.vector.Vectors;
  * <p>The table is {@code (id text primary key, path text, metadata jsonb, content_sha256 text,
  * embedding vector(d) | halfvec(d))}; the table {@code vision_search_collections} records each collection's
  * model id, dimension, distance and vector type, and opening a collection for anything else is refused
- * with both named. {@link #upsert(List)} copies a batch into a temporary staging table with
- * {@code COPY ... FROM STDIN (FORMAT BINARY)}, then merges it with {@code INSERT ... ON CONFLICT (id) DO UPDATE},
- * all in one transaction: a failed batch leaves nothing behind.
+ * with both named. {@link #upsert(List)} writes a batch in one transaction, so a failed batch leaves nothing
+ * behind: with {@code COPY ... FROM STDIN (FORMAT BINARY)} straight into the table when none of its ids exist
+ * yet (float32 vectors), else into a temporary staging table merged with
+ * {@code INSERT ... ON CONFLICT (id) DO UPDATE}.
  *
  * <p>Scores and distances match {@link InMemoryVectorStore}: cosine score = 1 - {@code <=>}; dot score =
  * -{@code <#>}; L2 score = -{@code <->}. One store holds one JDBC connection; calls are serialised.
@@ -386,11 +387,25 @@ public final class PgVectorStore implements VectorStore {
         }
         withConnection(() -> {
             try {
+                if (type == VectorType.VECTOR && noneExist(byId.keySet())) {
+                    // Fast path for new ids (a first load, an indexer adding images): COPY straight into the table.
+                    try {
+                        copyBinary(PgSql.copyInto(collection), byId.values());
+                        conn.commit();
+                        return null;
+                    } catch (SQLException e) {
+                        conn.rollback();
+                        if (!"23505".equals(e.getSQLState())) {
+                            throw e;
+                        }
+                        // Another writer added one of these ids meanwhile: merge through the staging table below.
+                    }
+                }
                 try (Statement st = conn.createStatement()) {
                     st.execute(PgSql.createStage(dimensions));
                     st.execute(PgSql.embeddingStorage(PgSql.STAGE_TABLE, VectorType.VECTOR, dimensions));
                 }
-                copyBinary(byId.values());
+                copyBinary(PgSql.copyStage(), byId.values());
                 try (Statement st = conn.createStatement()) {
                     st.executeUpdate(PgSql.mergeStage(collection, type, dimensions));
                 }
@@ -401,6 +416,16 @@ public final class PgVectorStore implements VectorStore {
                 throw e;
             }
         });
+    }
+
+    private boolean noneExist(Set<String> ids) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(PgSql.countExisting(collection))) {
+            ps.setArray(1, conn.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) == 0;
+            }
+        }
     }
 
     @Override
@@ -470,13 +495,8 @@ public final class PgVectorStore implements VectorStore {
         if (settings.isEmpty()) {
             return;
         }
-        // set_config(name, value, true) is SET LOCAL with parameters: it ends with this transaction.
-        try (PreparedStatement ps = conn.prepareStatement("SELECT set_config(?, ?, true)")) {
-            for (String[] s : settings) {
-                ps.setString(1, s[0]);
-                ps.setString(2, s[1]);
-                ps.execute();
-            }
+        try (Statement st = conn.createStatement()) {
+            st.execute(PgSql.setLocal(settings, distributed));
         }
     }
 
@@ -610,8 +630,8 @@ public final class PgVectorStore implements VectorStore {
     // --- internals ---
 
     /** Writes the records to the staging table in PostgreSQL's binary COPY format. */
-    private void copyBinary(Iterable<VectorRecord> records) throws SQLException {
-        CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(PgSql.copyStage());
+    private void copyBinary(String copySql, Iterable<VectorRecord> records) throws SQLException {
+        CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
         try {
             CopyBuffer out = new CopyBuffer(copy);
             out.put(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0});

@@ -40,6 +40,16 @@ class PgSqlTest {
     }
 
     @Test
+    void perQuerySettingsAreSetLocalAndPropagatedOnCitus() {
+        List<String[]> settings = List.of(new String[] {"hnsw.ef_search", "100"},
+                new String[] {"hnsw.iterative_scan", "relaxed_order"});
+        assertEquals("SET LOCAL hnsw.ef_search = 100; SET LOCAL hnsw.iterative_scan = 'relaxed_order';",
+                PgSql.setLocal(settings, false));
+        assertEquals("SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL hnsw.ef_search = 100; "
+                + "SET LOCAL hnsw.iterative_scan = 'relaxed_order';", PgSql.setLocal(settings, true));
+    }
+
+    @Test
     void searchIsParameterisedAndReSortsRelaxedResults() {
         String sql = PgSql.search("images", VectorType.HALFVEC, 512, Distance.COSINE, true);
         assertEquals("WITH nearest AS MATERIALIZED (SELECT id, path, metadata::text AS metadata, embedding <=> "

@@ -293,23 +293,33 @@ class PgVectorStoreTest {
     }
 
     static Stream<Arguments> badBatches() {
-        return Stream.of(
-                Arguments.of("NUL in a path", new VectorRecord("bad", "bad\u0000path", Map.of(), "h", new float[] {1, 2, 3})),
-                Arguments.of("NUL in a metadata value",
-                        new VectorRecord("bad", "p", Map.of("k", "v\u0000"), "h", new float[] {1, 2, 3})),
-                Arguments.of("NUL in an id", new VectorRecord("b\u0000ad", "p", Map.of(), "h", new float[] {1, 2, 3})));
+        List<Arguments> cases = new ArrayList<>();
+        for (VectorType type : VectorType.values()) {
+            for (boolean updates : new boolean[] {true, false}) {
+                String path = type + (updates ? ", staging + ON CONFLICT" : ", new ids only (direct COPY)");
+                cases.add(Arguments.of("NUL in a path, " + path, type, updates,
+                        new VectorRecord("bad", "bad\u0000path", Map.of(), "h", new float[] {1, 2, 3})));
+                cases.add(Arguments.of("NUL in a metadata value, " + path, type, updates,
+                        new VectorRecord("bad", "p", Map.of("k", "v\u0000"), "h", new float[] {1, 2, 3})));
+                cases.add(Arguments.of("NUL in an id, " + path, type, updates,
+                        new VectorRecord("b\u0000ad", "p", Map.of(), "h", new float[] {1, 2, 3})));
+            }
+        }
+        return cases.stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badBatches")
-    void failedBatchLeavesNothingHalfWritten(String name, VectorRecord bad) {
-        PgVectorStore pg = track(builder("badbatch", 3).distance(Distance.L2).build());
+    void failedBatchLeavesNothingHalfWritten(String name, VectorType type, boolean updates, VectorRecord bad) {
+        PgVectorStore pg = track(builder("badbatch", 3).distance(Distance.L2).vectorType(type).build());
         pg.upsert(new VectorRecord("keep", "keep.png", Map.of("v", "1"), "hk", new float[] {1, 0, 0}));
         List<VectorRecord> batch = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             batch.add(new VectorRecord("new-" + i, "n.png", Map.of(), "h" + i, new float[] {i, 1, 1}));
         }
-        batch.add(new VectorRecord("keep", "changed.png", Map.of("v", "2"), "hk2", new float[] {0, 1, 0}));
+        if (updates) {
+            batch.add(new VectorRecord("keep", "changed.png", Map.of("v", "2"), "hk2", new float[] {0, 1, 0}));
+        }
         batch.add(bad);
         VectorStoreException e = assertThrows(VectorStoreException.class, () -> pg.upsert(batch));
         assertNotNull(e.sqlState(), e.getMessage());
@@ -318,7 +328,7 @@ class PgVectorStoreTest {
         assertEquals("keep.png", keep.path());
         assertEquals(Map.of("v", "1"), keep.metadata());
         assertEquals(Set.of("hk"), pg.contentHashes());
-        pg.upsert(batch.subList(0, 501)); // the store is usable after the failure
+        pg.upsert(batch.subList(0, batch.size() - 1)); // the store is usable after the failure
         assertEquals(501, pg.count());
     }
 
