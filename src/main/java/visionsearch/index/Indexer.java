@@ -3,6 +3,8 @@ package visionsearch.index;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -45,8 +48,8 @@ import visionsearch.store.VectorStore;
  *
  * <p>How it decides and why it can be interrupted at any moment:
  * <ul>
- *   <li>The folder is walked recursively; hidden folders (name starting with {@code .}) are not
- *       entered. A file is an image if its first bytes are a known {@link ImageFormat}, whatever
+ *   <li>The folder is walked recursively, following symbolic links; hidden folders (name
+ *       starting with {@code .}) are not entered. A file is an image if its first bytes are a known {@link ImageFormat}, whatever
  *       its extension; other files are counted as ignored.</li>
  *   <li>Every image is identified by the SHA-256 of its bytes, which is also the record id. Images
  *       whose hash the store already holds are skipped, and identical files within a run are
@@ -315,7 +318,8 @@ public final class Indexer {
     private static List<Path> walk(Path root, Run run) {
         List<Path> files = new ArrayList<>();
         try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            // Symbolic links are followed (a linked data set is common); a link loop is reported, not fatal.
+            Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                     return !dir.equals(root) && dir.getFileName().toString().startsWith(".")
@@ -336,7 +340,9 @@ public final class Indexer {
 
                 @Override
                 public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    run.failed.add(new IndexSummary.Failure(relative(root, file), "UNREADABLE: " + e));
+                    run.failed.add(new IndexSummary.Failure(relative(root, file), e instanceof FileSystemLoopException
+                            ? "UNREADABLE: a symbolic link loop (the folder contains itself); not entered"
+                            : "UNREADABLE: " + e));
                     return FileVisitResult.CONTINUE;
                 }
             });

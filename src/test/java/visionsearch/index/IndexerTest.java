@@ -80,6 +80,28 @@ class IndexerTest {
     }
 
     @Test
+    void symbolicLinksAreFollowedAndALoopIsReportedNotFatal() throws IOException {
+        Path elsewhere = dir.resolve("elsewhere");
+        TestImages.write(elsewhere.resolve("linked-dir/x.png"), 1, "png");
+        TestImages.write(elsewhere.resolve("y.png"), 2, "png");
+        Path root = dir.resolve("root");
+        TestImages.write(root.resolve("own.png"), 3, "png");
+        Files.createSymbolicLink(root.resolve("data"), elsewhere.resolve("linked-dir"));
+        Files.createSymbolicLink(root.resolve("y-link.png"), elsewhere.resolve("y.png"));
+        Files.createSymbolicLink(root.resolve("loop"), root);
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create(); InMemoryVectorStore store = newStore()) {
+            IndexSummary summary = index(embedder, store, root, 4);
+            assertEquals(3, summary.indexed(), summary.describe());
+            assertEquals(1, summary.failed().size(), summary.describe());
+            assertEquals("loop", summary.failed().get(0).path());
+            assertTrue(summary.failed().get(0).reason().contains("loop"), summary.describe());
+            Map<String, Map<String, String>> meta = metadataByPath(store, embedder, root,
+                    List.of("own.png", "data/x.png", "y-link.png"));
+            assertEquals(Set.of("own.png", "data/x.png", "y-link.png"), meta.keySet());
+        }
+    }
+
+    @Test
     void rerunSkipsByContentHashWithoutEmbeddingAgain() {
         for (int i = 0; i < 7; i++) {
             TestImages.write(dir.resolve("img" + i + ".png"), i, "png");
