@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.IntStream;
 import visionsearch.vector.Vectors;
 
 /**
@@ -107,6 +108,14 @@ public final class ClipEmbedder implements Embedder {
     public static Path modelDir(Settings settings) {
         return settings.get("CLIP_MODEL_DIR").map(Path::of)
                 .orElse(Path.of(System.getProperty("user.home"), ".cache", "vision-search", "clip-vit-base-patch32"));
+    }
+
+    /**
+     * Returns what the CLIP image model sees for {@code image}: channel-first float32 [3, 224, 224],
+     * resized (Pillow bicubic), centre-cropped and normalised exactly as the reference preprocessing.
+     */
+    public static float[] pixelValues(BufferedImage image) {
+        return ClipPreprocessor.pixelValues(Objects.requireNonNull(image, "image"));
     }
 
     /** Returns true if {@code dir} holds everything {@link #open(Path)} needs (models and tokenizer). */
@@ -261,19 +270,33 @@ public final class ClipEmbedder implements Embedder {
             for (int start = 0; start < images.size(); start += batchSize) {
                 int end = Math.min(images.size(), start + batchSize);
                 float[] pixels = new float[(end - start) * ClipPreprocessor.FLOATS];
+                RuntimeException[] errors = new RuntimeException[end - start];
+                // Decoding and preprocessing are independent per image: spread them over the cores.
+                int first = start;
+                IntStream.range(start, end).parallel().forEach(i -> {
+                    try {
+                        ImageInput input = Objects.requireNonNull(images.get(i), "images[" + i + "]");
+                        BufferedImage decoded = input.fetch(URL_TIMEOUT).decode();
+                        ClipPreprocessor.pixelValues(decoded, pixels, (i - first) * ClipPreprocessor.FLOATS);
+                    } catch (RuntimeException e) {
+                        errors[i - first] = e;
+                    }
+                });
                 int[] members = new int[end - start];
                 int n = 0;
-                for (int i = start; i < end; i++) {
-                    ImageInput input = images.get(i);
-                    try {
-                        Objects.requireNonNull(input, "images[" + i + "]");
-                        BufferedImage decoded = input.fetch(URL_TIMEOUT).decode();
-                        ClipPreprocessor.pixelValues(decoded, pixels, n * ClipPreprocessor.FLOATS);
-                        members[n++] = i;
-                    } catch (RuntimeException e) {
-                        results[i] = EmbeddingResult.failure(i, input == null ? "null" : input.source(), e);
+                for (int j = 0; j < errors.length; j++) {
+                    int i = start + j;
+                    if (errors[j] != null) {
+                        ImageInput input = images.get(i);
+                        results[i] = EmbeddingResult.failure(i, input == null ? "null" : input.source(), errors[j]);
                         progress.update(++done, images.size());
+                        continue;
                     }
+                    if (n != j) {
+                        System.arraycopy(pixels, j * ClipPreprocessor.FLOATS, pixels, n * ClipPreprocessor.FLOATS,
+                                ClipPreprocessor.FLOATS);
+                    }
+                    members[n++] = i;
                 }
                 if (n == 0) {
                     continue;

@@ -42,13 +42,15 @@ final class ClipPreprocessor {
 
     /** Writes the normalised [3, 224, 224] pixel values of {@code image} into {@code out} at {@code offset}. */
     static void pixelValues(BufferedImage image, float[] out, int offset) {
-        int[] rgb = resizedCrop(image);
+        int[][] planes = resizedCropPlanes(image);
         int plane = SIZE * SIZE;
-        for (int i = 0; i < plane; i++) {
-            int p = rgb[i];
-            out[offset + i] = NORMALISED[0][(p >> 16) & 0xFF];
-            out[offset + plane + i] = NORMALISED[1][(p >> 8) & 0xFF];
-            out[offset + 2 * plane + i] = NORMALISED[2][p & 0xFF];
+        for (int c = 0; c < 3; c++) {
+            int[] values = planes[c];
+            float[] lut = NORMALISED[c];
+            int base = offset + c * plane;
+            for (int i = 0; i < plane; i++) {
+                out[base + i] = lut[values[i]];
+            }
         }
     }
 
@@ -61,6 +63,16 @@ final class ClipPreprocessor {
 
     /** Returns the 224 x 224 centre crop of the resized image as packed 0xRRGGBB, row by row. */
     static int[] resizedCrop(BufferedImage image) {
+        int[][] planes = resizedCropPlanes(image);
+        int[] out = new int[SIZE * SIZE];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = planes[0][i] << 16 | planes[1][i] << 8 | planes[2][i];
+        }
+        return out;
+    }
+
+    /** Returns the 224 x 224 centre crop of the resized image as three planes (R, G, B) of 0..255. */
+    static int[][] resizedCropPlanes(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
         int[] size = resizedSize(w, h);
@@ -68,64 +80,189 @@ final class ClipPreprocessor {
         int newH = size[1];
         int left = cropOffset(newW);
         int top = cropOffset(newH);
-        if (newW < SIZE || newH < SIZE) {
-            throw new IllegalStateException("resized size " + newW + "x" + newH + " is smaller than the crop");
-        }
-        int[] src = rgb(image);
-        Coefficients cols = Coefficients.of(w, newW, left, SIZE);
-        Coefficients rows = Coefficients.of(h, newH, top, SIZE);
+        Coefficients rows = newH == h ? null : Coefficients.of(h, newH, top, SIZE);
         // Horizontal pass first, over the input rows the vertical pass reads (as Pillow does).
-        int firstRow = newH == h ? top : rows.bounds[0];
-        int lastRow = newH == h ? top + SIZE : rows.bounds[2 * (SIZE - 1)] + rows.bounds[2 * (SIZE - 1) + 1];
+        int firstRow = rows == null ? top : rows.bounds[0];
+        int lastRow = rows == null ? top + SIZE : rows.bounds[2 * (SIZE - 1)] + rows.bounds[2 * (SIZE - 1) + 1];
         int tempRows = lastRow - firstRow;
-        int[] temp = new int[SIZE * tempRows];
-        for (int y = 0; y < tempRows; y++) {
-            int rowStart = (y + firstRow) * w;
-            int outStart = y * SIZE;
-            if (newW == w) {
-                System.arraycopy(src, rowStart + left, temp, outStart, SIZE);
-                continue;
-            }
-            for (int x = 0; x < SIZE; x++) {
-                int min = cols.bounds[2 * x];
-                int count = cols.bounds[2 * x + 1];
-                int k = x * cols.ksize;
-                int r = 1 << (PRECISION_BITS - 1);
-                int g = r;
-                int b = r;
-                for (int i = 0; i < count; i++) {
-                    int p = src[rowStart + min + i];
-                    int c = cols.kk[k + i];
-                    r += ((p >> 16) & 0xFF) * c;
-                    g += ((p >> 8) & 0xFF) * c;
-                    b += (p & 0xFF) * c;
-                }
-                temp[outStart + x] = clip8(r) << 16 | clip8(g) << 8 | clip8(b);
-            }
+        int[][] temp = new int[3][SIZE * tempRows];
+        Source source = Source.of(image, firstRow, lastRow);
+        if (newW == w) {
+            source.copyColumns(left, temp);
+        } else {
+            source.horizontal(Coefficients.of(w, newW, left, SIZE), temp);
         }
-        if (newH == h) {
+        if (rows == null) {
             return temp;
         }
-        int[] out = new int[SIZE * SIZE];
-        for (int y = 0; y < SIZE; y++) {
-            int min = rows.bounds[2 * y] - firstRow;
-            int count = rows.bounds[2 * y + 1];
-            int k = y * rows.ksize;
-            for (int x = 0; x < SIZE; x++) {
-                int r = 1 << (PRECISION_BITS - 1);
-                int g = r;
-                int b = r;
+        int[][] out = new int[3][SIZE * SIZE];
+        int[] acc = new int[SIZE];
+        for (int c = 0; c < 3; c++) {
+            int[] in = temp[c];
+            int[] res = out[c];
+            for (int y = 0; y < SIZE; y++) {
+                int min = rows.bounds[2 * y] - firstRow;
+                int count = rows.bounds[2 * y + 1];
+                int k = y * rows.ksize;
+                java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
                 for (int i = 0; i < count; i++) {
-                    int p = temp[(min + i) * SIZE + x];
-                    int c = rows.kk[k + i];
-                    r += ((p >> 16) & 0xFF) * c;
-                    g += ((p >> 8) & 0xFF) * c;
-                    b += (p & 0xFF) * c;
+                    int coefficient = rows.kk[k + i];
+                    int rowStart = (min + i) * SIZE;
+                    for (int x = 0; x < SIZE; x++) {
+                        acc[x] += in[rowStart + x] * coefficient;
+                    }
                 }
-                out[y * SIZE + x] = clip8(r) << 16 | clip8(g) << 8 | clip8(b);
+                int outStart = y * SIZE;
+                for (int x = 0; x < SIZE; x++) {
+                    res[outStart + x] = clip8(acc[x]);
+                }
             }
         }
         return out;
+    }
+
+    /** The input rows firstRow..lastRow-1, read in the image's own layout where it is a common one. */
+    private abstract static class Source {
+        final int width;
+        final int firstRow;
+        final int rows;
+
+        Source(int width, int firstRow, int lastRow) {
+            this.width = width;
+            this.firstRow = firstRow;
+            this.rows = lastRow - firstRow;
+        }
+
+        static Source of(BufferedImage image, int firstRow, int lastRow) {
+            int type = image.getType();
+            Raster raster = image.getRaster();
+            if ((type == BufferedImage.TYPE_3BYTE_BGR || type == BufferedImage.TYPE_4BYTE_ABGR) && simpleLayout(raster)) {
+                return new ByteSource(((DataBufferByte) raster.getDataBuffer()).getData(),
+                        type == BufferedImage.TYPE_3BYTE_BGR ? 3 : 4, image.getWidth(), firstRow, lastRow);
+            }
+            if ((type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB) && simpleLayout(raster)) {
+                return new IntSource(((DataBufferInt) raster.getDataBuffer()).getData(), 0, image.getWidth(),
+                        firstRow, lastRow);
+            }
+            // Anything else: convert only the rows needed, the way Pillow's convert("RGB") would.
+            int[] packed = rgb(image, firstRow, lastRow);
+            return new IntSource(packed, firstRow, image.getWidth(), firstRow, lastRow);
+        }
+
+        abstract void copyColumns(int left, int[][] temp);
+
+        /** Runs Pillow's horizontal pass over the rows into three row-major planes of 224 columns. */
+        abstract void horizontal(Coefficients cols, int[][] temp);
+
+    }
+
+    /** Interleaved B, G, R (and A first, for ABGR) bytes. */
+    private static final class ByteSource extends Source {
+        private final byte[] data;
+        private final int step;
+        private final int skip;
+
+        ByteSource(byte[] data, int step, int width, int firstRow, int lastRow) {
+            super(width, firstRow, lastRow);
+            this.data = data;
+            this.step = step;
+            this.skip = step - 3;
+        }
+
+        @Override
+        void copyColumns(int left, int[][] temp) {
+            for (int y = 0; y < rows; y++) {
+                int j = ((y + firstRow) * width + left) * step + skip;
+                int o = y * SIZE;
+                for (int x = 0; x < SIZE; x++, j += step) {
+                    temp[2][o + x] = data[j] & 0xFF;
+                    temp[1][o + x] = data[j + 1] & 0xFF;
+                    temp[0][o + x] = data[j + 2] & 0xFF;
+                }
+            }
+        }
+
+        @Override
+        void horizontal(Coefficients cols, int[][] temp) {
+            int[] tr = temp[0];
+            int[] tg = temp[1];
+            int[] tb = temp[2];
+            int[] kk = cols.kk;
+            for (int y = 0; y < rows; y++) {
+                int rowStart = (y + firstRow) * width;
+                int o = y * SIZE;
+                for (int x = 0; x < SIZE; x++) {
+                    int count = cols.bounds[2 * x + 1];
+                    int k = x * cols.ksize;
+                    int j = (rowStart + cols.bounds[2 * x]) * step + skip;
+                    int r = 1 << (PRECISION_BITS - 1);
+                    int g = r;
+                    int b = r;
+                    for (int i = 0; i < count; i++, j += step) {
+                        int c = kk[k + i];
+                        b += (data[j] & 0xFF) * c;
+                        g += (data[j + 1] & 0xFF) * c;
+                        r += (data[j + 2] & 0xFF) * c;
+                    }
+                    tr[o + x] = clip8(r);
+                    tg[o + x] = clip8(g);
+                    tb[o + x] = clip8(b);
+                }
+            }
+        }
+    }
+
+    /** Packed 0x..RRGGBB ints; {@code rowBase} is the image row at index 0 of {@code data}. */
+    private static final class IntSource extends Source {
+        private final int[] data;
+        private final int rowBase;
+
+        IntSource(int[] data, int rowBase, int width, int firstRow, int lastRow) {
+            super(width, firstRow, lastRow);
+            this.data = data;
+            this.rowBase = rowBase;
+        }
+
+        @Override
+        void copyColumns(int left, int[][] temp) {
+            for (int y = 0; y < rows; y++) {
+                int j = (y + firstRow - rowBase) * width + left;
+                int o = y * SIZE;
+                for (int x = 0; x < SIZE; x++) {
+                    int p = data[j + x];
+                    temp[0][o + x] = (p >> 16) & 0xFF;
+                    temp[1][o + x] = (p >> 8) & 0xFF;
+                    temp[2][o + x] = p & 0xFF;
+                }
+            }
+        }
+
+        @Override
+        void horizontal(Coefficients cols, int[][] temp) {
+            int[] kk = cols.kk;
+            for (int y = 0; y < rows; y++) {
+                int rowStart = (y + firstRow - rowBase) * width;
+                int o = y * SIZE;
+                for (int x = 0; x < SIZE; x++) {
+                    int count = cols.bounds[2 * x + 1];
+                    int k = x * cols.ksize;
+                    int j = rowStart + cols.bounds[2 * x];
+                    int r = 1 << (PRECISION_BITS - 1);
+                    int g = r;
+                    int b = r;
+                    for (int i = 0; i < count; i++) {
+                        int p = data[j + i];
+                        int c = kk[k + i];
+                        r += ((p >> 16) & 0xFF) * c;
+                        g += ((p >> 8) & 0xFF) * c;
+                        b += (p & 0xFF) * c;
+                    }
+                    temp[0][o + x] = clip8(r);
+                    temp[1][o + x] = clip8(g);
+                    temp[2][o + x] = clip8(b);
+                }
+            }
+        }
     }
 
     /** torchvision's Resize(224) size: the shorter side becomes 224, the longer int(224 * long / short). */
@@ -216,11 +353,19 @@ final class ClipPreprocessor {
      * gamma curve to linear-grey images), palettes looked up.
      */
     static int[] rgb(BufferedImage image) {
+        return rgb(image, 0, image.getHeight());
+    }
+
+    /** As {@link #rgb(BufferedImage)}, for rows firstRow..lastRow-1 only (index 0 is row firstRow). */
+    static int[] rgb(BufferedImage image, int firstRow, int lastRow) {
         int w = image.getWidth();
-        int h = image.getHeight();
+        int h = lastRow - firstRow;
         int[] out = new int[w * h];
         Raster raster = image.getRaster();
         DataBuffer buffer = raster.getDataBuffer();
+        if (firstRow != 0 || lastRow != image.getHeight()) {
+            return rgbRows(image, raster, firstRow, w, h, out);
+        }
         switch (image.getType()) {
             case BufferedImage.TYPE_INT_RGB:
             case BufferedImage.TYPE_INT_ARGB:
@@ -253,12 +398,16 @@ final class ClipPreprocessor {
             default:
                 break;
         }
+        return rgbRows(image, raster, 0, w, h, out);
+    }
+
+    private static int[] rgbRows(BufferedImage image, Raster raster, int firstRow, int w, int h, int[] out) {
         if (image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
                 && image.getColorModel().getComponentSize(0) <= 16) {
             int bits = image.getColorModel().getComponentSize(0);
             int[] row = new int[w];
             for (int y = 0; y < h; y++) {
-                raster.getSamples(0, y, w, 1, 0, row);
+                raster.getSamples(0, y + firstRow, w, 1, 0, row);
                 for (int x = 0; x < w; x++) {
                     int v = bits == 8 ? row[x] : bits > 8 ? row[x] >> (bits - 8) : row[x] * 255 / ((1 << bits) - 1);
                     out[y * w + x] = v << 16 | v << 8 | v;
@@ -268,7 +417,7 @@ final class ClipPreprocessor {
         }
         int[] row = new int[w];
         for (int y = 0; y < h; y++) {
-            image.getRGB(0, y, w, 1, row, 0, w);
+            image.getRGB(0, y + firstRow, w, 1, row, 0, w);
             for (int x = 0; x < w; x++) {
                 out[y * w + x] = row[x] & 0xFFFFFF;
             }
