@@ -192,6 +192,7 @@ public final class AzureVisionEmbedder implements Embedder {
         return builder(settings).build();
     }
 
+    /** Embeds image bytes (sent as {@code application/octet-stream}) or a URL (sent as {@code {"url": ...}}, fetched by Azure). */
     @Override
     public Embedding embedImage(ImageInput image) {
         Objects.requireNonNull(image, "image");
@@ -382,6 +383,10 @@ public final class AzureVisionEmbedder implements Embedder {
             }
             probed = true;
             try {
+                // The probe is a call like any other: it takes a slot of the shared rate limit.
+                if (!limiter.acquire(System.nanoTime() + deadline.toNanos())) {
+                    return;
+                }
                 java.awt.image.BufferedImage pixels = new java.awt.image.BufferedImage(16, 16,
                         java.awt.image.BufferedImage.TYPE_INT_RGB);
                 java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
@@ -398,6 +403,8 @@ public final class AzureVisionEmbedder implements Embedder {
                         parseSuccess(readBody(response), response, "vectorizeImage", "probe");
                     }
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (IOException | RuntimeException e) {
                 LOG.debug("probing the local server at {} failed: {}", endpoint, e.toString());
             }

@@ -27,6 +27,7 @@ public final class CachedEmbedder implements Embedder {
         this.delegate = Objects.requireNonNull(delegate, "embedder");
     }
 
+    /** Returns the cached embedding of the image's bytes, or embeds and stores it. */
     @Override
     public Embedding embedImage(ImageInput image) {
         Objects.requireNonNull(image, "image");
@@ -41,6 +42,7 @@ public final class CachedEmbedder implements Embedder {
         return e;
     }
 
+    /** Returns the cached embedding of the text, or embeds and stores it. */
     @Override
     public Embedding embedText(String text) {
         Objects.requireNonNull(text, "text");
@@ -57,6 +59,7 @@ public final class CachedEmbedder implements Embedder {
         return e;
     }
 
+    /** Answers hits from the cache and sends the misses to the wrapped embedder as one batch; input order is kept. */
     @Override
     public List<EmbeddingResult> embedImages(List<ImageInput> images, BatchProgress progress) {
         Objects.requireNonNull(images, "images");
