@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -61,9 +63,20 @@ final class KernelCommand implements Runnable {
         @Option(names = "--jar", paramLabel = "JAR", description = "the jar the kernel runs from (default: this program's jar)")
         Path jar;
 
+        @Option(names = "--java-option", paramLabel = "OPTION",
+                description = "a JVM option for the kernel, e.g. --java-option=-Xmx8g (repeatable)")
+        List<String> javaOptions = new ArrayList<>();
+
+        @Option(names = "--fast-start", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "start the JVM with -XX:+UseSerialGC -XX:TieredStopAtLevel=1: quicker cells, "
+                        + "slower long Java computations (default: on; --no-fast-start turns it off)")
+        boolean fastStart;
+
         @Override
         public Integer call() throws IOException {
-            Path dir = KernelSpec.install(Location.dataDir(location), name, jar != null ? jar : ownJar());
+            List<String> options = new ArrayList<>(fastStart ? KernelSpec.FAST_START_OPTIONS : List.of());
+            options.addAll(javaOptions);
+            Path dir = KernelSpec.install(Location.dataDir(location), name, jar != null ? jar : ownJar(), options);
             System.out.println("installed kernel '" + name + "' (" + KernelSpec.DISPLAY_NAME + ") in " + dir);
             return 0;
         }

@@ -21,6 +21,11 @@ class KernelCommandTest {
 
         assertEquals(0, Main.run("kernel", "install", "--prefix", prefix.toString(), "--name", "my-java", "--jar", jar.toString()));
         assertTrue(Files.readString(spec).contains(jar.toAbsolutePath().toString()));
+        assertTrue(Files.readString(spec).contains("\"-XX:TieredStopAtLevel=1\""), "fast start by default");
+        assertEquals(0, Main.run("kernel", "install", "--prefix", prefix.toString(), "--name", "my-java", "--jar", jar.toString(),
+                "--no-fast-start", "--java-option=-Xmx3g"));
+        String custom = Files.readString(spec);
+        assertTrue(custom.contains("\"-Xmx3g\"") && !custom.contains("TieredStopAtLevel"), custom);
         assertEquals(0, Main.run("kernel", "install", "--prefix", prefix.toString(), "--name", "my-java", "--jar", jar.toString()));
 
         assertEquals(0, Main.run("kernel", "uninstall", "--prefix", prefix.toString(), "--name", "my-java"));

@@ -33,7 +33,7 @@ class KernelSpecTest {
         JsonNode spec = new ObjectMapper().readTree(first);
         List<String> argv = new ObjectMapper().convertValue(spec.get("argv"), List.class);
         assertTrue(argv.get(0).endsWith("java"), argv.toString());
-        assertEquals(List.of("-Djava.awt.headless=true", "-jar", jar.toAbsolutePath().toString(), "kernel", "run",
+        assertEquals(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", "-jar", jar.toAbsolutePath().toString(), "kernel", "run",
                 "{connection_file}"), argv.subList(1, argv.size()));
         assertEquals("Java (vision-search)", spec.get("display_name").asText());
         assertEquals("java", spec.get("language").asText());

@@ -124,6 +124,41 @@ class NotebooksIT {
         assertFalse(run.notebook("broken.ipynb").toString().contains("never reached\\n\""), "stops at the error");
     }
 
+    /** Interrupt through Jupyter's control channel, as the stop button sends it; completion too. */
+    @Test
+    void interruptAndCompletionOverTheJupyterProtocol() throws Exception {
+        String script = String.join("\n",
+                "import sys, time",
+                "from jupyter_client.manager import start_new_kernel",
+                "km, kc = start_new_kernel(kernel_name=sys.argv[1], startup_timeout=300)",
+                "try:",
+                "    kc.execute_interactive('String word = \"abc\";', timeout=300)",
+                "    reply = kc.complete('word.leng', 9, reply=True, timeout=120)['content']",
+                "    print('completion', reply['status'], reply['matches'])",
+                "    msg_id = kc.execute('long n = 0; while (true) { n++; }')",
+                "    time.sleep(3)",
+                "    km.interrupt_kernel()",
+                "    reply = kc.get_shell_msg(timeout=120)",
+                "    while reply['parent_header'].get('msg_id') != msg_id:",
+                "        reply = kc.get_shell_msg(timeout=120)",
+                "    print('interrupted', reply['content']['status'], reply['content'].get('ename'))",
+                "    after = kc.execute_interactive('6 * 7', timeout=120, output_hook=lambda m: print('after', m['content'].get('data', {}).get('text/plain')) if m['msg_type'] == 'execute_result' else None)",
+                "finally:",
+                "    kc.stop_channels()",
+                "    km.shutdown_kernel(now=True)");
+        ProcessBuilder builder = new ProcessBuilder(PYTHON, "-c", script, KERNEL).redirectErrorStream(true);
+        builder.environment().put("JUPYTER_DATA_DIR", jupyter.resolve("data").toString());
+        builder.environment().put("JUPYTER_PATH", jupyter.resolve("data").toString());
+        builder.environment().put("JUPYTER_RUNTIME_DIR", jupyter.resolve("runtime").toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(10, TimeUnit.MINUTES), output);
+        assertEquals(0, process.exitValue(), output);
+        assertTrue(output.contains("completion ok ['length()']"), output);
+        assertTrue(output.contains("interrupted error CellInterruptedException"), output);
+        assertTrue(output.contains("after 42"), "the kernel keeps working after an interrupt: " + output);
+    }
+
     @Test
     void everyNotebookRunsOfflineTopToBottom() throws Exception {
         String database = System.getenv("VISION_SEARCH_TEST_DATABASE_URL");
