@@ -50,6 +50,9 @@ public record IndexSummary(int indexed, int skipped, int duplicates, int ignored
         out.append(String.format("indexed %d, skipped %d (already in the store), duplicates %d, failed %d, "
                         + "non-image files ignored %d, in %.1f s",
                 indexed, skipped, duplicates, failed.size(), ignored, elapsed.toMillis() / 1000.0));
+        if (indexed > 0 && elapsed.toMillis() > 0) {
+            out.append(String.format(" (%.1f images/s)", indexed * 1000.0 / elapsed.toMillis()));
+        }
         for (Failure f : failed) {
             out.append(System.lineSeparator()).append("  failed: ").append(f.path()).append(": ").append(f.reason());
         }
