@@ -264,6 +264,38 @@ class ClipEmbedderTest {
     }
 
     @Test
+    void concurrentCallersGetTheSameVectorsAsOneCaller() throws Exception {
+        ImageInput image = uniform(90, 70, new Color(120, 30, 220));
+        float[] imageVector = clip.embedImage(image).vector();
+        float[] textVector = clip.embedText("Hello World").vector();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<float[][]>> futures = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                futures.add(pool.submit(() -> new float[][] {
+                    clip.embedImages(List.of(image, image, image), BatchProgress.NONE).get(2).embedding().vector(),
+                    clip.embedText("Hello World").vector()}));
+            }
+            for (java.util.concurrent.Future<float[][]> f : futures) {
+                float[][] got = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertArrayEquals(imageVector, got[0], 1e-6f);
+                assertArrayEquals(textVector, got[1], 1e-6f);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void threadCountDoesNotChangeTheVectors() {
+        ImageInput image = uniform(300, 301, Color.MAGENTA);
+        try (ClipEmbedder twoThreads = ClipEmbedder.open(ClipTokenizerTest.tinyDir(), 2, 8)) {
+            assertEquals(8, twoThreads.batchSize());
+            assertArrayEquals(clip.embedImage(image).vector(), twoThreads.embedImage(image).vector(), 1e-6f);
+        }
+    }
+
+    @Test
     void badOptionsAreRefused() {
         Path tiny = ClipTokenizerTest.tinyDir();
         assertThrows(IllegalArgumentException.class, () -> ClipEmbedder.open(tiny, 1, 0));
