@@ -88,23 +88,30 @@ public final class Charts {
         List<Number[]> cells = new ArrayList<>();
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
-        for (int r = 0; r < matrix.rows(); r++) {
+        int rows = matrix.rows();
+        for (int r = 0; r < rows; r++) {
             for (int c = 0; c < matrix.columns(); c++) {
                 double v = matrix.get(r, c);
                 min = Math.min(min, v);
                 max = Math.max(max, v);
-                cells.add(new Number[] {c, r, v});
+                // XChart draws y index 0 at the bottom; put the first row on top, as in the table.
+                cells.add(new Number[] {c, rows - 1 - r, v});
             }
         }
         if (cells.isEmpty()) {
             throw new IllegalArgumentException("cannot draw a heatmap of an empty matrix");
         }
+        // The legend prints min and max as they are: round them outwards to two decimals.
+        min = Math.floor(min * 100) / 100;
+        max = Math.ceil(max * 100) / 100;
         chart.getStyler().setShowValue(true).setHeatMapValueDecimalPattern("0.00")
-                .setMin(min).setMax(max == min ? min + 1e-9 : max)
+                .setMin(min).setMax(max <= min ? min + 0.01 : max)
                 .setRangeColors(new Color[] {new Color(0xF7FBFF), new Color(0x6BAED6), new Color(0x08306B)});
         chart.getStyler().setXAxisLabelRotation(30);
         chart.getStyler().setPlotContentSize(0.95);
-        chart.addSeries("similarity", shorten(matrix.columnLabels()), shorten(matrix.rowLabels()), cells);
+        List<String> rowLabels = new ArrayList<>(shorten(matrix.rowLabels()));
+        java.util.Collections.reverse(rowLabels);
+        chart.addSeries("similarity", shorten(matrix.columnLabels()), rowLabels, cells);
         return chart;
     }
 
@@ -260,7 +267,13 @@ public final class Charts {
     private static List<String> shorten(List<String> labels) {
         List<String> out = new ArrayList<>(labels.size());
         for (String label : labels) {
-            out.add(label.length() <= 28 ? label : label.substring(0, 27) + "…");
+            String s = label.length() <= 28 ? label : label.substring(0, 27) + "…";
+            // Categories must be distinct or XChart merges them.
+            String unique = s;
+            for (int i = 2; out.contains(unique); i++) {
+                unique = s + " (" + i + ")";
+            }
+            out.add(unique);
         }
         return out;
     }

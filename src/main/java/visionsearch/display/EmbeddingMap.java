@@ -17,8 +17,8 @@ import tech.tablesaw.api.Table;
 
 /**
  * A 2-D map of embeddings made by {@link Projections}: image points grouped by theme and text
- * queries, drawn as an XChart scatter plot with one colour per theme and queries as labelled
- * black diamonds.
+ * queries (text prompts, or query images), drawn as an XChart scatter plot with one colour per
+ * theme and queries as labelled black diamonds.
  *
  * @param method how the map was made, e.g. {@code "PCA"} or {@code "t-SNE (perplexity 10)"}
  * @param points the points, images first, then queries
@@ -59,12 +59,12 @@ public record EmbeddingMap(String method, List<MapPoint> points) {
     /** Returns the map as a scatter chart titled with the method. */
     public XYChart chart() {
         return chart(method + " map of " + images().size() + " images"
-                + (queries().isEmpty() ? "" : " and " + queries().size() + " text queries"));
+                + (queries().isEmpty() ? "" : " and " + queries().size() + " queries"));
     }
 
     /**
      * Returns the map as a scatter chart: one series (colour) per image group in order of first
-     * appearance, and one series "text queries" drawn as black diamonds labelled with their text.
+     * appearance, and one series "queries" drawn as black diamonds labelled with their text.
      */
     public XYChart chart(String title) {
         XYChart chart = Charts.xyChart(title, method + " 1", method + " 2");
@@ -80,7 +80,7 @@ public record EmbeddingMap(String method, List<MapPoint> points) {
         }
         List<MapPoint> queries = queries();
         if (!queries.isEmpty()) {
-            XYSeries s = chart.addSeries("text queries", xs(queries), ys(queries));
+            XYSeries s = chart.addSeries("queries", xs(queries), ys(queries));
             s.setMarker(SeriesMarkers.DIAMOND).setMarkerColor(Color.BLACK);
             for (MapPoint q : queries) {
                 String text = q.label().length() <= 30 ? q.label() : q.label().substring(0, 29) + "…";

@@ -51,6 +51,10 @@ class ChartsTest {
         HeatMapChart chart = Charts.heatmap(m, "text vs images");
         assertPng(chart, dir.resolve("sub/heat.png"), chart.getWidth(), chart.getHeight());
         assertEquals(Charts.WIDTH, chart.getWidth());
+        // First row on top: XChart's y index 0 is the bottom, so row 0 is drawn at the last y category.
+        assertEquals(List.of("a blue square", "a red circle"), chart.getHeatMapSeries().getYData());
+        assertEquals(0.1, chart.getStyler().getMin(), 1e-12);
+        assertEquals(0.9, chart.getStyler().getMax(), 1e-12);
     }
 
     @Test

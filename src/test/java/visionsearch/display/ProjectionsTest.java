@@ -160,9 +160,9 @@ class ProjectionsTest {
     void mapChartHasASeriesPerThemeAndOneForQueries(@TempDir Path dir) throws Exception {
         EmbeddingMap map = Projections.pca(clusters(5, 5), List.of(queryFor(0), queryFor(1)));
         XYChart chart = map.chart();
-        assertEquals(List.of("beach", "forest", "city", "night", "text queries"),
+        assertEquals(List.of("beach", "forest", "city", "night", "queries"),
                 new ArrayList<>(chart.getSeriesMap().keySet()));
-        assertEquals(2, chart.getSeriesMap().get("text queries").getXData().length);
+        assertEquals(2, chart.getSeriesMap().get("queries").getXData().length);
         ChartsTest.assertPng(chart, dir.resolve("map.png"), 800, 600);
         assertEquals(22, map.toTable().rowCount());
     }
