@@ -14,10 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.embed.Settings;
 
 /** Runs {@code vision-search demo} in-process on a copy of part of the sample collection. */
 class DemoCommandTest {
@@ -115,6 +119,33 @@ class DemoCommandTest {
         }
         assertTrue(Files.size(report.resolve("text-1.png")) > 1000);
         assertPng(report.resolve("map.png"), 400);
+    }
+
+    @Test
+    void demoWithAKeyRunsThroughTheAzureClientAgainstTheEmulator() {
+        try (ImageFeatureEmbedder features = ImageFeatureEmbedder.create();
+             AzureVisionEmulator emulator = AzureVisionEmulator.start(features)) {
+            DemoCommand demo = new DemoCommand();
+            demo.settings = Settings.of(Map.of("VISION_ENDPOINT", emulator.endpoint(), "VISION_KEY", "any-key"));
+            PrintStream out = System.out;
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            int status;
+            try (PrintStream p = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+                System.setOut(p);
+                status = new CommandLine(demo).execute("--images", images.toString(), "--queries", queries.toString(),
+                        "--report", dir.resolve("report-azure").toString(), "--quiet");
+            } finally {
+                System.setOut(out);
+            }
+            String text = captured.toString(StandardCharsets.UTF_8);
+            assertEquals(0, status, text);
+            assertTrue(text.contains("VISION_KEY is set, so Azure AI Vision at " + emulator.endpoint()), text);
+            assertTrue(text.contains("indexed 30"), text);
+            assertTrue(text.contains("precision@5"), text);
+            assertTrue(text.contains("text-to-image: skipped, the embedder refused text") && text.contains("--embedder clip"),
+                    "Azure's client cannot know the emulator has no text model; the demo goes on: " + text);
+            assertTrue(emulator.served() >= 30 + 12, "every image and query went through the emulator: " + emulator.served());
+        }
     }
 
     @Test
