@@ -192,6 +192,14 @@ class JavaKernelTest {
     }
 
     @Test
+    void inspectionShowsSignatures() {
+        String code = "Math.max(1, 2)";
+        DisplayData doc = kernel.inspect(code, "Math.max(".length(), false);
+        assertNotNull(doc);
+        assertTrue(text(doc).contains("max(int"), text(doc));
+    }
+
+    @Test
     void completenessForConsoles() {
         assertEquals(JavaKernel.IS_COMPLETE_YES, kernel.isComplete("int x = 1;"));
         assertEquals("    ", kernel.isComplete("for (int i = 0; i < 3; i++) {"));
