@@ -2,7 +2,6 @@ package visionsearch.embed;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.awt.image.Raster;
@@ -348,57 +347,15 @@ final class ClipPreprocessor {
     }
 
     /**
-     * Returns the pixels as packed 0xRRGGBB, as Pillow's convert("RGB") would: alpha dropped, grey
-     * copied to all three channels without a colour-space conversion (Java's getRGB would apply a
-     * gamma curve to linear-grey images), palettes looked up.
+     * Returns rows firstRow..lastRow-1 as packed 0xRRGGBB (index 0 is row firstRow), as Pillow's
+     * convert("RGB") would: alpha dropped, grey copied to all three channels without a colour-space
+     * conversion (Java's getRGB would apply a gamma curve to linear-grey images), palettes looked up.
+     * The common layouts (3BYTE_BGR, 4BYTE_ABGR, INT_RGB, INT_ARGB) never come here: {@code Source} reads them in place.
      */
-    static int[] rgb(BufferedImage image) {
-        return rgb(image, 0, image.getHeight());
-    }
-
-    /** As {@link #rgb(BufferedImage)}, for rows firstRow..lastRow-1 only (index 0 is row firstRow). */
     static int[] rgb(BufferedImage image, int firstRow, int lastRow) {
         int w = image.getWidth();
         int h = lastRow - firstRow;
-        int[] out = new int[w * h];
-        Raster raster = image.getRaster();
-        DataBuffer buffer = raster.getDataBuffer();
-        if (firstRow != 0 || lastRow != image.getHeight()) {
-            return rgbRows(image, raster, firstRow, w, h, out);
-        }
-        switch (image.getType()) {
-            case BufferedImage.TYPE_INT_RGB:
-            case BufferedImage.TYPE_INT_ARGB:
-            case BufferedImage.TYPE_INT_ARGB_PRE: {
-                if (image.getType() == BufferedImage.TYPE_INT_ARGB_PRE || !simpleLayout(raster)) {
-                    break;
-                }
-                int[] data = ((DataBufferInt) buffer).getData();
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = data[i] & 0xFFFFFF;
-                }
-                return out;
-            }
-            case BufferedImage.TYPE_3BYTE_BGR:
-            case BufferedImage.TYPE_4BYTE_ABGR: {
-                if (!simpleLayout(raster)) {
-                    break;
-                }
-                byte[] data = ((DataBufferByte) buffer).getData();
-                int step = image.getType() == BufferedImage.TYPE_3BYTE_BGR ? 3 : 4;
-                int skip = step - 3;
-                for (int i = 0, j = 0; i < out.length; i++, j += step) {
-                    int b = data[j + skip] & 0xFF;
-                    int g = data[j + skip + 1] & 0xFF;
-                    int r = data[j + skip + 2] & 0xFF;
-                    out[i] = r << 16 | g << 8 | b;
-                }
-                return out;
-            }
-            default:
-                break;
-        }
-        return rgbRows(image, raster, 0, w, h, out);
+        return rgbRows(image, image.getRaster(), firstRow, w, h, new int[w * h]);
     }
 
     private static int[] rgbRows(BufferedImage image, Raster raster, int firstRow, int w, int h, int[] out) {

@@ -80,6 +80,16 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void anyTextTokenisesThroughTheByteLevelFallback() throws IOException {
+        ClipTokenizer t = ClipTokenizer.load(tinyDir());
+        // No merges cover these, so each UTF-8 byte is one token: "猫" is 3 bytes, the last one marks the word end.
+        int[] ids = t.encode("猫");
+        assertEquals(5, ids.length, Arrays.toString(ids));
+        assertTrue(ids[3] >= 256 && ids[3] < 512, "word-final byte token: " + ids[3]);
+        assertTrue(t.encode("a 🐱 in 北京, 2016!").length > 10);
+    }
+
+    @Test
     void mismatchedVocabularyIsNamed(@TempDir Path dir) throws IOException {
         Files.copy(tinyDir().resolve("vocab.json"), dir.resolve("vocab.json"));
         Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\nz z</w>\n");
