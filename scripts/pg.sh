@@ -52,13 +52,12 @@ start() {
   local dir port
   dir="$(mktemp -d /tmp/vision-search-pg.XXXXXX)"
   chmod 755 "$dir"
-  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
   port="$(free_port)"
   log "initdb into $dir"
   as_owner "$BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-port = $port
 unix_socket_directories = '$dir'
 fsync = off
 synchronous_commit = off
@@ -70,10 +69,18 @@ CONF
   # Only local connections, all trusted: this cluster is for tests.
   printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' >"$dir/data/pg_hba.conf"
   mkdir -p "$(dirname "$STATE")"
-  printf 'PGDATA_DIR=%q\nPGPORT_NUM=%q\nPGSOCK_DIR=%q\n' "$dir/data" "$port" "$dir" >"$STATE"
-  log "starting PostgreSQL on 127.0.0.1:$port"
-  as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null || {
-    log "the server did not start; its log:"; cat "$dir/server.log" >&2; exit 1; }
+  local attempt
+  for attempt in 1 2 3; do
+    printf 'PGDATA_DIR=%q\nPGPORT_NUM=%q\nPGSOCK_DIR=%q\n' "$dir/data" "$port" "$dir" >"$STATE"
+    log "starting PostgreSQL on 127.0.0.1:$port"
+    if as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "-p $port" -w -t 60 start >/dev/null; then
+      break
+    fi
+    if [ "$attempt" -lt 3 ] && grep -q "could not bind\|already in use" "$dir/server.log"; then
+      port="$(free_port)"; continue # another cluster took the port meanwhile
+    fi
+    log "the server did not start; its log:"; cat "$dir/server.log" >&2; rm -f "$STATE"; exit 1
+  done
   as_owner "$BIN/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres -c "CREATE DATABASE $DB" >/dev/null
   read_state
   url
