@@ -154,7 +154,7 @@ final class PgSql {
 
     /** Statements that make the tables distributed on Citus: the metadata as a reference table, the collection by id. */
     static List<String> distribute() {
-        return List.of("SELECT create_reference_table(?)", "SELECT create_distributed_table(?, 'id')");
+        return List.of("SELECT create_reference_table(?::regclass)", "SELECT create_distributed_table(?::regclass, 'id')");
     }
 
     static final String CITUS_INSTALLED = "SELECT extversion FROM pg_extension WHERE extname = 'citus'";

@@ -34,7 +34,7 @@ class PgSqlTest {
 
     @Test
     void citusStatementsDistributeByIdAndReplicateTheMetadata() {
-        assertEquals(List.of("SELECT create_reference_table(?)", "SELECT create_distributed_table(?, 'id')"),
+        assertEquals(List.of("SELECT create_reference_table(?::regclass)", "SELECT create_distributed_table(?::regclass, 'id')"),
                 PgSql.distribute());
         assertTrue(PgSql.CITUS_INSTALLED.contains("extname = 'citus'"));
     }
