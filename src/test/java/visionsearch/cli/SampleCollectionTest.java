@@ -82,6 +82,38 @@ class SampleCollectionTest {
     }
 
     @Test
+    void committedCollectionIsTheGeneratorsOutput() throws IOException {
+        // Captions come from the seeded RNG alone, so they must match exactly on any JVM.
+        List<SampleScenes.Scene> scenes = SampleScenes.collection(SampleScenes.DEFAULT_SEED, 18);
+        List<String> committed = Files.readAllLines(IMAGES.resolve("captions.csv"));
+        assertEquals(scenes.size() + 1, committed.size());
+        for (int i = 0; i < scenes.size(); i++) {
+            SampleScenes.Scene s = scenes.get(i);
+            assertEquals(s.file() + ",\"" + s.caption() + "\"," + s.theme().label, committed.get(i + 1));
+        }
+        List<SampleScenes.Scene> queries = SampleScenes.queries(SampleScenes.DEFAULT_SEED, 2);
+        assertEquals(queries.size() + 1, Files.readAllLines(QUERIES.resolve("queries.csv")).size());
+        // Pixels go through Java2D's antialiasing, which may differ a little between JDKs: compare within a tolerance.
+        for (int i = 0; i < scenes.size(); i += 18) {
+            SampleScenes.Scene s = scenes.get(i);
+            java.awt.image.BufferedImage file = javax.imageio.ImageIO.read(IMAGES.resolve(s.file()).toFile());
+            double diff = 0;
+            for (int y = 0; y < SampleScenes.HEIGHT; y++) {
+                for (int x = 0; x < SampleScenes.WIDTH; x++) {
+                    int a = file.getRGB(x, y);
+                    int b = s.image().getRGB(x, y);
+                    for (int shift = 0; shift < 24; shift += 8) {
+                        diff += Math.abs((a >> shift & 0xFF) - (b >> shift & 0xFF));
+                    }
+                }
+            }
+            double mean = diff / (3.0 * SampleScenes.WIDTH * SampleScenes.HEIGHT);
+            assertTrue(mean < 2.0, s.file() + " differs from the generator's by " + mean
+                    + " per channel on average: run `vision-search samples` and commit images/ again");
+        }
+    }
+
+    @Test
     void imageFeaturesFindTheQueryThemeInTheTopFive() throws IOException {
         Map<String, String> themes = themes(IMAGES.resolve("captions.csv"));
         Map<String, String> queryThemes = themes(QUERIES.resolve("queries.csv"));
