@@ -40,8 +40,9 @@ import visionsearch.embed.InvalidImageException;
  *       image bytes or JSON {@code {"url": ...}} (the emulator downloads it);
  *       {@code POST /computervision/retrieval:vectorizeText} with JSON {@code {"text": ...}}.</li>
  *   <li>{@code api-version=2024-02-01} with {@code model-version} {@code 2023-04-15} (default) or
- *       {@code 2022-04-11}; the retired {@code 2023-02-01-preview} answers 410 {@code Gone}; any
- *       other or missing api-version answers 404 {@code Resource not found}.</li>
+ *       {@code 2022-04-11}; the retired previews ({@code 2023-02-01-preview} and any other
+ *       {@code *-preview}) answer 410 {@code Gone}; any other or missing api-version answers 404
+ *       {@code Resource not found}.</li>
  *   <li>With a key configured, {@code Ocp-Apim-Subscription-Key} must match (else 401);
  *       {@code Authorization: Bearer <any token>} is accepted. Without a key, anything goes.</li>
  *   <li>Limits: images under 20 MB, sides 11..15,999 px, decodable; texts of 1 to 70 words.</li>
@@ -55,7 +56,7 @@ import visionsearch.embed.InvalidImageException;
 public final class AzureVisionEmulator implements AutoCloseable {
     /** The GA api-version the emulator serves. */
     public static final String API_VERSION_GA = "2024-02-01";
-    /** The retired preview api-version, answered with 410 Gone. */
+    /** The seed tutorial's retired preview api-version; it and every other {@code *-preview} answer 410 Gone. */
     public static final String API_VERSION_RETIRED = "2023-02-01-preview";
     /** Model versions accepted with the GA api-version. */
     public static final java.util.List<String> MODEL_VERSIONS = java.util.List.of("2023-04-15", "2022-04-11");
@@ -193,7 +194,8 @@ public final class AzureVisionEmulator implements AutoCloseable {
         }
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
         String apiVersion = query.get("api-version");
-        if (API_VERSION_RETIRED.equals(apiVersion)) {
+        // Azure retired every Image Analysis 4.0 preview (2023-02-01-preview, 2023-04-01-preview, ...) on 2025-03-31.
+        if (apiVersion != null && apiVersion.matches("\\d{4}-\\d{2}-\\d{2}-preview")) {
             drain(exchange);
             return error(410, "Gone", "The requested api-version " + apiVersion
                     + " has been deprecated. Please upgrade to api-version " + API_VERSION_GA + ".", null, null);

@@ -111,6 +111,7 @@ class AzureVisionEmulatorTest {
                 Arguments.of("unknown api-version", "retrieval:vectorizeImage?api-version=2099-01-01", "application/octet-stream", png, 404, "404", null),
                 Arguments.of("missing api-version", "retrieval:vectorizeImage", "application/octet-stream", png, 404, "404", null),
                 Arguments.of("retired preview", "retrieval:vectorizeImage?api-version=2023-02-01-preview&modelVersion=latest", "application/octet-stream", png, 410, "Gone", null),
+                Arguments.of("another retired preview", "retrieval:vectorizeText?api-version=2023-04-01-preview", "application/json", "{\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8), 410, "Gone", null),
                 Arguments.of("unknown operation", "retrieval:vectorizeVideo" + GA, "application/octet-stream", png, 404, "404", null),
                 Arguments.of("unknown model-version", "retrieval:vectorizeImage?api-version=2024-02-01&model-version=2021-01-01", "application/octet-stream", png, 400, "InvalidRequest", "InvalidModelVersion"),
                 Arguments.of("corrupt image", "retrieval:vectorizeImage" + GA, "application/octet-stream", corrupt, 400, "InvalidRequest", "InvalidImageFormat"),
