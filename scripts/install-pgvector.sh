@@ -70,7 +70,7 @@ APT=($SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 log "updating the apt package lists"
 "${APT[@]}" update >/dev/null
 
-# 1. The distro package, if it is new enough (Debian bookworm ships 0.4.1: no HNSW, no halfvec).
+# 1. The distro package, if it is new enough (0.8+: HNSW, halfvec, iterative scans; Debian bookworm has none).
 pkg="postgresql-$PGMAJOR-pgvector"
 cand="$(apt-cache policy "$pkg" 2>/dev/null | sed -nE 's/^ *Candidate: *([0-9.]+).*/\1/p' | head -n1)"
 if [ -n "$cand" ] && [ "$cand" != "(none)" ] && version_ok "$cand"; then
