@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -136,7 +137,8 @@ public final class KernelSpec {
     /**
      * The data directory of the Python environment Jupyter runs in ({@code <sys.prefix>/share/jupyter}):
      * {@code CONDA_PREFIX} when a conda environment is active, else the {@code sys.prefix} of the
-     * first of {@code jupyter}'s Python, {@code python3} or {@code python} that answers.
+     * first that answers of: the Python the {@code jupyter} command on PATH runs on, {@code python3},
+     * {@code python}.
      *
      * @throws IOException if no Python answers
      */
@@ -146,7 +148,10 @@ public final class KernelSpec {
             return prefixDataDir(Path.of(conda));
         }
         List<String> tried = new ArrayList<>();
-        for (String python : List.of("python3", "python")) {
+        List<String> pythons = new ArrayList<>();
+        jupyterPython(env).ifPresent(pythons::add);
+        pythons.addAll(List.of("python3", "python"));
+        for (String python : pythons) {
             tried.add(python);
             String prefix = pythonSysPrefix(python);
             if (prefix != null) {
@@ -155,6 +160,33 @@ public final class KernelSpec {
         }
         throw new IOException("--sys-prefix needs the Python that runs Jupyter, but none of " + tried
                 + " answered; activate that environment, or use --prefix DIR or --user");
+    }
+
+    /** The interpreter named on the first line of the {@code jupyter} script first on PATH. */
+    static Optional<String> jupyterPython(Map<String, String> env) {
+        String path = env.getOrDefault("PATH", "");
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (dir.isBlank()) {
+                continue;
+            }
+            Path jupyter = Path.of(dir, "jupyter");
+            if (!Files.isRegularFile(jupyter)) {
+                continue;
+            }
+            try (java.io.BufferedReader reader = Files.newBufferedReader(jupyter, StandardCharsets.ISO_8859_1)) {
+                String first = reader.readLine();
+                if (first != null && first.startsWith("#!")) {
+                    String interpreter = first.substring(2).trim().split("\\s+")[0];
+                    if (Files.isExecutable(Path.of(interpreter)) && interpreter.contains("python")) {
+                        return Optional.of(interpreter);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // Not a script we can read: fall back to python3 on PATH.
+            }
+            return Optional.empty();
+        }
+        return Optional.empty();
     }
 
     private static String pythonSysPrefix(String python) {

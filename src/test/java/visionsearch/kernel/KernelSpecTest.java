@@ -72,6 +72,18 @@ class KernelSpecTest {
     }
 
     @Test
+    void sysPrefixUsesThePythonThatRunsJupyter() throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path python = bin.resolve("python3.11");
+        Files.writeString(python, "#!/bin/sh\necho /opt/jupyter-env\n");
+        python.toFile().setExecutable(true);
+        Files.writeString(bin.resolve("jupyter"), "#!" + python + "\nimport sys\n");
+        Map<String, String> env = Map.of("PATH", bin.toString());
+        assertEquals(python.toString(), KernelSpec.jupyterPython(env).orElseThrow());
+        assertEquals(Path.of("/opt/jupyter-env/share/jupyter"), KernelSpec.sysPrefixDataDir(env));
+    }
+
+    @Test
     void defaultUserDataDirAndPrefixes() throws IOException {
         if (System.getProperty("os.name").toLowerCase().startsWith("linux")) {
             assertEquals(Path.of(System.getProperty("user.home"), ".local/share/jupyter"), KernelSpec.userDataDir(Map.of()));
