@@ -196,6 +196,8 @@ public final class Charts {
         }
         XYChart chart = line(title, xTitle, "share of pairs", series);
         chart.getStyler().setMarkerSize(4);
+        // Bins start at the smallest value, so XChart would print ticks with every digit of it.
+        chart.getStyler().setXAxisDecimalPattern("0.00");
         return chart;
     }
 
@@ -246,6 +248,8 @@ public final class Charts {
                 .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         chart.getStyler().setSeriesColors(PALETTE).setLegendPosition(Styler.LegendPosition.OutsideE)
                 .setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setXAxisDecimalPattern("#,##0.###");
+        chart.getStyler().setYAxisDecimalPattern("#,##0.###");
         return chart;
     }
 

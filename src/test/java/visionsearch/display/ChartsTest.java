@@ -77,6 +77,7 @@ class ChartsTest {
         XYChart hist = Charts.histogram("scores", "cosine", samples, 10);
         assertPng(hist, dir.resolve("hist.png"), 800, 600);
         assertEquals(2, hist.getSeriesMap().size());
+        assertEquals("0.00", hist.getStyler().getXAxisDecimalPattern(), "tick labels of a histogram are short");
         double share = 0;
         for (double v : hist.getSeriesMap().get("other theme (n=5)").getYData()) {
             share += v;
