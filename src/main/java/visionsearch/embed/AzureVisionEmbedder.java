@@ -75,10 +75,10 @@ import org.slf4j.LoggerFactory;
  * Such an answer is accepted with the vector length it has, and the embedding carries that model
  * id, never {@code azure-vision:...}, so emulator vectors are never mixed up with Azure ones. From
  * then on {@link #modelId()} and {@link #dimensions()} report the served model. For an endpoint on
- * a loopback IP ({@code http://127.0.0.1:PORT} as the emulator prints it, or {@code [::1]}), where
- * no Azure resource can live, {@link #modelId()} and {@link #dimensions()} ask the server once with
- * a tiny built-in image before the first call, so a store can be created for the right model up
- * front (with {@code localhost} they learn it at the first call instead).
+ * a loopback host ({@code 127.0.0.1}, {@code localhost}, {@code [::1]}), where no Azure resource
+ * can live, {@link #modelId()} and {@link #dimensions()} ask the server once with a tiny built-in
+ * image before the first call, so a store can be created for the right model up front
+ * ({@link Builder#probeLocalServer(boolean)} turns this off).
  */
 public final class AzureVisionEmbedder implements Embedder {
     /** The GA API version, the default. */
@@ -150,6 +150,7 @@ public final class AzureVisionEmbedder implements Embedder {
         this.deadline = b.deadline;
         this.concurrency = b.concurrency;
         this.truncateLongText = b.truncateLongText;
+        this.probed = !b.probeLocalServer;
         OkHttpClient.Builder hb = b.httpClient == null ? new OkHttpClient.Builder() : b.httpClient.newBuilder();
         if (b.httpClient == null || b.connectTimeout != null) {
             hb.connectTimeout(Optional.ofNullable(b.connectTimeout).orElse(Duration.ofSeconds(10)));
@@ -369,10 +370,10 @@ public final class AzureVisionEmbedder implements Embedder {
         if (probed || servedModel != null || closed) {
             return;
         }
-        // Loopback IP literals only, as the emulator prints its endpoint: no Azure resource can live there, while
-        // "localhost" is what test stand-ins (MockWebServer) use, whose scripted answers a probe would consume.
+        // No Azure resource can live on a loopback host; scripted test servers turn the probe off in the builder.
         String host = imageUrl.host();
-        boolean loopback = host.startsWith("127.") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
+        boolean loopback = host.startsWith("127.") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1")
+                || host.equalsIgnoreCase("localhost");
         if (!loopback) {
             probed = true;
             return;
@@ -845,6 +846,7 @@ public final class AzureVisionEmbedder implements Embedder {
         private OkHttpClient httpClient;
         private int concurrency = 8;
         private boolean truncateLongText;
+        private boolean probeLocalServer = true;
         private boolean fromSettings;
 
         private Builder() {
@@ -952,6 +954,16 @@ public final class AzureVisionEmbedder implements Embedder {
         /** If true, texts over 70 words are cut after the 70th word instead of refused (default false). */
         public Builder truncateLongText(boolean truncate) {
             this.truncateLongText = truncate;
+            return this;
+        }
+
+        /**
+         * Whether {@link AzureVisionEmbedder#modelId()} and {@link AzureVisionEmbedder#dimensions()} may ask a
+         * loopback endpoint (the emulator) once which model it serves (default true). Turn it off for scripted
+         * test servers whose answers a probe would consume.
+         */
+        public Builder probeLocalServer(boolean probe) {
+            this.probeLocalServer = probe;
             return this;
         }
 

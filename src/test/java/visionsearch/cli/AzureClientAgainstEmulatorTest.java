@@ -21,6 +21,8 @@ import okio.Buffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import visionsearch.embed.AzureVisionEmbedder;
 import visionsearch.embed.ClipEmbedder;
 import visionsearch.embed.Embedder;
@@ -59,9 +61,11 @@ class AzureClientAgainstEmulatorTest {
                 "VISION_ENDPOINT", emulator.endpoint(), "VISION_KEY", "any-value")));
     }
 
-    @Test
-    void changingTheEndpointOnlyGivesTheLocalModelUpFront() {
-        Settings settings = Settings.of(Map.of("VISION_ENDPOINT", emulator.endpoint() + "/", "VISION_KEY", "anything"));
+    @ParameterizedTest(name = "endpoint on {0}")
+    @ValueSource(strings = {"127.0.0.1", "localhost"})
+    void changingTheEndpointOnlyGivesTheLocalModelUpFront(String host) {
+        String endpoint = emulator.endpoint().replace("127.0.0.1", host) + "/";
+        Settings settings = Settings.of(Map.of("VISION_ENDPOINT", endpoint, "VISION_KEY", "anything"));
         Embedders.Selection selection = Embedders.select(settings);
         try (Embedder embedder = selection.embedder()) {
             assertInstanceOf(AzureVisionEmbedder.class, embedder);

@@ -56,7 +56,7 @@ class AzureVisionEmbedderTest {
 
     /** A client for the mock server with tiny backoff so retries take milliseconds. */
     AzureVisionEmbedder.Builder client() {
-        return AzureVisionEmbedder.builder().endpoint(server.url("/").toString()).key(KEY)
+        return AzureVisionEmbedder.builder().endpoint(server.url("/").toString()).key(KEY).probeLocalServer(false)
                 .backoff(Duration.ofMillis(1), Duration.ofMillis(5)).ratePerSecond(Double.POSITIVE_INFINITY)
                 .readTimeout(Duration.ofSeconds(5));
     }

@@ -45,7 +45,7 @@ class EmbeddingCacheTest {
     }
 
     AzureVisionEmbedder azure() {
-        return AzureVisionEmbedder.builder().endpoint(server.url("/").toString()).key(KEY)
+        return AzureVisionEmbedder.builder().endpoint(server.url("/").toString()).key(KEY).probeLocalServer(false)
                 .backoff(Duration.ofMillis(1), Duration.ofMillis(5)).ratePerSecond(Double.POSITIVE_INFINITY).build();
     }
 
