@@ -64,7 +64,10 @@ public final class Settings {
         return new Settings(values, Map.of(), Map.of(), null);
     }
 
-    /** Returns a copy with {@code name} set explicitly, overriding environment and file. */
+    /**
+     * Returns a copy with {@code name} set explicitly, overriding environment and file; {@code null} removes
+     * the explicit value, a blank value hides the environment's and the file's.
+     */
     public Settings with(String name, String value) {
         Objects.requireNonNull(name, "name");
         Map<String, String> copy = new HashMap<>(explicit);
@@ -76,12 +79,16 @@ public final class Settings {
         return new Settings(copy, environment, dotenv, dotenvFile);
     }
 
-    /** Returns the value of {@code name}, blank values counting as unset. */
+    /**
+     * Returns the value of {@code name}. A blank value counts as unset, and a blank explicit value or
+     * environment variable also hides the {@code .env} file's value ({@code VISION_KEY= cmd} runs
+     * without a key even when {@code .env} has one).
+     */
     public Optional<String> get(String name) {
         for (Map<String, String> source : java.util.List.of(explicit, environment, dotenv)) {
             String v = source.get(name);
-            if (v != null && !v.isBlank()) {
-                return Optional.of(v.trim());
+            if (v != null) {
+                return v.isBlank() ? Optional.empty() : Optional.of(v.trim());
             }
         }
         return Optional.empty();

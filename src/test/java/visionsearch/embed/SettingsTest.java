@@ -39,6 +39,15 @@ class SettingsTest {
     }
 
     @Test
+    void aBlankEnvironmentVariableHidesTheDotenvValue(@TempDir Path root) throws IOException {
+        Files.writeString(root.resolve(".env"), "VISION_KEY=from-file\nVISION_ENDPOINT=https://file.example.com\n");
+        Settings s = Settings.load(root, Map.of("VISION_KEY", ""));
+        assertFalse(s.get("VISION_KEY").isPresent());
+        assertEquals("https://file.example.com", s.get("VISION_ENDPOINT").orElseThrow());
+        assertFalse(Settings.load(root, Map.of()).with("VISION_KEY", " ").get("VISION_KEY").isPresent());
+    }
+
+    @Test
     void toStringNeverShowsSecrets(@TempDir Path root) throws IOException {
         Files.writeString(root.resolve(".env"), "VISION_KEY=super-secret-key-42\n");
         Settings s = Settings.load(root, Map.of("DATABASE_URL", "postgresql://u:db-pass-77@h/db",
