@@ -5,6 +5,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.awt.image.Raster;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * CLIP's image preprocessing, matching the reference ({@code torchvision} over Pillow):
@@ -25,30 +26,25 @@ final class ClipPreprocessor {
 
     private static final int PRECISION_BITS = 32 - 8 - 2;
     private static final double BICUBIC_SUPPORT = 2.0;
-    /** (v / 255 - mean) / std for every byte value and channel, computed in float32 as torchvision does. */
-    private static final float[][] NORMALISED = new float[3][256];
-
-    static {
-        for (int c = 0; c < 3; c++) {
-            for (int v = 0; v < 256; v++) {
-                NORMALISED[c][v] = (v / 255f - MEAN[c]) / STD[c];
-            }
-        }
-    }
+    /** Pillow's rounding offset, the start value of every sum. */
+    private static final int HALF = 1 << (PRECISION_BITS - 1);
 
     private ClipPreprocessor() {
     }
 
     /** Writes the normalised [3, 224, 224] pixel values of {@code image} into {@code out} at {@code offset}. */
     static void pixelValues(BufferedImage image, float[] out, int offset) {
-        int[][] planes = resizedCropPlanes(image);
-        int plane = SIZE * SIZE;
+        Scratch scratch = SCRATCH.get();
+        Plan plan = new Plan(image);
+        int[][][] temp = horizontalStage(image, plan, scratch);
+        int[] acc = scratch.acc;
+        float[] row = scratch.row;
         for (int c = 0; c < 3; c++) {
-            int[] values = planes[c];
-            float[] lut = NORMALISED[c];
-            int base = offset + c * plane;
-            for (int i = 0; i < plane; i++) {
-                out[base + i] = lut[values[i]];
+            float mean = MEAN[c];
+            float std = STD[c];
+            for (int y = 0; y < SIZE; y++) {
+                normalise(plan.rows == null ? temp[c][y] : vertical(plan, temp[c], y, acc), row, mean, std);
+                System.arraycopy(row, 0, out, offset + (c * SIZE + y) * SIZE, SIZE);
             }
         }
     }
@@ -72,52 +68,181 @@ final class ClipPreprocessor {
 
     /** Returns the 224 x 224 centre crop of the resized image as three planes (R, G, B) of 0..255. */
     static int[][] resizedCropPlanes(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int[] size = resizedSize(w, h);
-        int newW = size[0];
-        int newH = size[1];
-        int left = cropOffset(newW);
-        int top = cropOffset(newH);
-        Coefficients rows = newH == h ? null : Coefficients.of(h, newH, top, SIZE);
-        // Horizontal pass first, over the input rows the vertical pass reads (as Pillow does).
-        int firstRow = rows == null ? top : rows.bounds[0];
-        int lastRow = rows == null ? top + SIZE : rows.bounds[2 * (SIZE - 1)] + rows.bounds[2 * (SIZE - 1) + 1];
-        int tempRows = lastRow - firstRow;
-        int[][] temp = new int[3][SIZE * tempRows];
-        Source source = Source.of(image, firstRow, lastRow);
-        if (newW == w) {
-            source.copyColumns(left, temp);
-        } else {
-            source.horizontal(Coefficients.of(w, newW, left, SIZE), temp);
-        }
-        if (rows == null) {
-            return temp;
-        }
+        Scratch scratch = SCRATCH.get();
+        Plan plan = new Plan(image);
+        int[][][] temp = horizontalStage(image, plan, scratch);
         int[][] out = new int[3][SIZE * SIZE];
-        int[] acc = new int[SIZE];
+        int[] acc = scratch.acc;
         for (int c = 0; c < 3; c++) {
-            int[] in = temp[c];
-            int[] res = out[c];
             for (int y = 0; y < SIZE; y++) {
-                int min = rows.bounds[2 * y] - firstRow;
-                int count = rows.bounds[2 * y + 1];
-                int k = y * rows.ksize;
-                java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
-                for (int i = 0; i < count; i++) {
-                    int coefficient = rows.kk[k + i];
-                    int rowStart = (min + i) * SIZE;
+                if (plan.rows == null) {
+                    System.arraycopy(temp[c][y], 0, out[c], y * SIZE, SIZE);
+                } else {
+                    vertical(plan, temp[c], y, acc);
                     for (int x = 0; x < SIZE; x++) {
-                        acc[x] += in[rowStart + x] * coefficient;
+                        out[c][y * SIZE + x] = acc[x];
                     }
-                }
-                int outStart = y * SIZE;
-                for (int x = 0; x < SIZE; x++) {
-                    res[outStart + x] = clip8(acc[x]);
                 }
             }
         }
         return out;
+    }
+
+    /** Pillow's vertical pass for output row {@code y} of one channel: clipped 8-bit values into {@code acc}. */
+    private static int[] vertical(Plan plan, int[][] in, int y, int[] acc) {
+        Coefficients rows = plan.rows;
+        int min = rows.bounds[2 * y] - plan.firstRow;
+        int count = rows.bounds[2 * y + 1];
+        int k = y * rows.ksize;
+        int[] kk = rows.kk;
+        first(acc, in[min], kk[k], SIZE);
+        for (int i = 1; i < count; i++) {
+            add(acc, in[min + i], kk[k + i], SIZE);
+        }
+        clip(acc, SIZE);
+        return acc;
+    }
+
+    // The kernels are small methods of their own, over whole arrays from index 0, so that the JIT
+    // compiles and vectorises each (C2 in JDK 17 does not vectorise a loop reading in[from + i]).
+
+    /** acc[i] = HALF + in[i] * coefficient for i < n: the first tap of n sums. */
+    private static void first(int[] acc, int[] in, int coefficient, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[i] = HALF + in[i] * coefficient;
+        }
+    }
+
+    /** acc[i] += in[i] * coefficient for i < n: one more tap of n sums. */
+    private static void add(int[] acc, int[] in, int coefficient, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[i] += in[i] * coefficient;
+        }
+    }
+
+    /** Turns n sums into 8-bit values, as Pillow's clip8. */
+    private static void clip(int[] acc, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[i] = Math.min(Math.max(acc[i] >> PRECISION_BITS, 0), 255);
+        }
+    }
+
+    /** One row of 224 values of 0..255: scaled to [0, 1] and normalised, as float32. */
+    private static void normalise(int[] values, float[] out, float mean, float std) {
+        // The same float32 arithmetic as torchvision's ToTensor + Normalize, one value at a time.
+        for (int x = 0; x < SIZE; x++) {
+            out[x] = ((float) values[x] / 255f - mean) / std;
+        }
+    }
+
+    /** Sizes, crop and coefficients of one image: which input rows and columns the centre crop reads. */
+    private static final class Plan {
+        final Coefficients rows;
+        final Coefficients cols;
+        final int left;
+        final int firstRow;
+        final int lastRow;
+
+        Plan(BufferedImage image) {
+            int w = image.getWidth();
+            int h = image.getHeight();
+            int[] size = resizedSize(w, h);
+            left = cropOffset(size[0]);
+            int top = cropOffset(size[1]);
+            rows = size[1] == h ? null : Coefficients.cached(h, size[1], top);
+            cols = size[0] == w ? null : Coefficients.cached(w, size[0], left);
+            firstRow = rows == null ? top : rows.bounds[0];
+            lastRow = rows == null ? top + SIZE : rows.bounds[2 * (SIZE - 1)] + rows.bounds[2 * (SIZE - 1) + 1];
+        }
+    }
+
+    /** About how many ints one channel of a transposed source block holds (fits the caches). */
+    private static final int BLOCK_INTS = 1 << 16;
+
+    /** Per-thread work buffers, so that preprocessing a stream of images allocates almost nothing. */
+    private static final class Scratch {
+        final int[] acc = new int[SIZE];
+        final float[] row = new float[SIZE];
+        /** Per channel, the rows of the horizontal pass's result, 224 columns each. */
+        int[][][] temp = new int[3][0][];
+        /** Per channel, a block of source rows transposed: one array per column, one element per row. */
+        int[][][] block = new int[3][0][];
+        int[][] acc3 = new int[3][0];
+        /** Per channel, the horizontal pass's result for one block, column by column. */
+        int[][] columns = new int[3][0];
+
+        int[][][] temp(int rows) {
+            if (temp[0].length < rows) {
+                temp = new int[3][rows][SIZE];
+            }
+            return temp;
+        }
+
+        int[][][] block(int cols, int rows) {
+            if (block[0].length < cols || block[0][0].length != rows) {
+                block = new int[3][Math.max(cols, block[0].length)][rows];
+                acc3 = new int[3][rows];
+                columns = new int[3][SIZE * rows];
+            }
+            return block;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * Pillow's horizontal pass (or the plain column copy when the width is unchanged) over the input
+     * rows the vertical pass reads: per channel, one array of 224 values per row (scratch memory).
+     */
+    private static int[][][] horizontalStage(BufferedImage image, Plan plan, Scratch scratch) {
+        int tempRows = plan.lastRow - plan.firstRow;
+        int[][][] temp = scratch.temp(tempRows);
+        Source source = Source.of(image, plan.firstRow, plan.lastRow);
+        if (plan.cols == null) {
+            source.copyColumns(plan.left, temp);
+            return temp;
+        }
+        // Transpose a block of rows of the columns the crop reads, so that each tap of the filter is
+        // one vectorisable loop over a column (one element per row); the sums are exact ints, so the
+        // order in which the taps are added does not change the result.
+        Coefficients cols = plan.cols;
+        int firstCol = cols.bounds[0];
+        int width = cols.bounds[2 * (SIZE - 1)] + cols.bounds[2 * (SIZE - 1) + 1] - firstCol;
+        int blockRows = Math.max(8, Math.min(tempRows, BLOCK_INTS / width));
+        int[][][] block = scratch.block(width, blockRows);
+        int[][] acc = scratch.acc3;
+        int[][] columns = scratch.columns;
+        int[] kk = cols.kk;
+        for (int y0 = 0; y0 < tempRows; y0 += blockRows) {
+            int n = Math.min(blockRows, tempRows - y0);
+            source.transpose(y0, n, firstCol, width, block);
+            for (int x = 0; x < SIZE; x++) {
+                int min = cols.bounds[2 * x] - firstCol;
+                int count = cols.bounds[2 * x + 1];
+                int k = x * cols.ksize;
+                for (int c = 0; c < 3; c++) {
+                    int[] a = acc[c];
+                    int[][] b = block[c];
+                    first(a, b[min], kk[k], n);
+                    for (int i = 1; i < count; i++) {
+                        add(a, b[min + i], kk[k + i], n);
+                    }
+                    clip(a, n);
+                    System.arraycopy(a, 0, columns[c], x * n, n);
+                }
+            }
+            // Back to rows: reads stride through a few cache lines, writes are contiguous.
+            for (int c = 0; c < 3; c++) {
+                int[] column = columns[c];
+                for (int y = 0; y < n; y++) {
+                    int[] row = temp[c][y0 + y];
+                    for (int x = 0, j = y; x < SIZE; x++, j += n) {
+                        row[x] = column[j];
+                    }
+                }
+            }
+        }
+        return temp;
     }
 
     /** The input rows firstRow..lastRow-1, read in the image's own layout where it is a common one. */
@@ -148,11 +273,14 @@ final class ClipPreprocessor {
             return new IntSource(packed, firstRow, image.getWidth(), firstRow, lastRow);
         }
 
-        abstract void copyColumns(int left, int[][] temp);
+        /** Copies the 224 columns from {@code left} of every row into the channels' row arrays. */
+        abstract void copyColumns(int left, int[][][] temp);
 
-        /** Runs Pillow's horizontal pass over the rows into three row-major planes of 224 columns. */
-        abstract void horizontal(Coefficients cols, int[][] temp);
-
+        /**
+         * Writes rows y0..y0+n-1 (relative to firstRow) of columns firstCol..firstCol+cols-1 into
+         * block[channel][column - firstCol][row - y0].
+         */
+        abstract void transpose(int y0, int n, int firstCol, int cols, int[][][] block);
     }
 
     /** Interleaved B, G, R (and A first, for ABGR) bytes. */
@@ -169,43 +297,36 @@ final class ClipPreprocessor {
         }
 
         @Override
-        void copyColumns(int left, int[][] temp) {
+        void copyColumns(int left, int[][][] temp) {
             for (int y = 0; y < rows; y++) {
                 int j = ((y + firstRow) * width + left) * step + skip;
-                int o = y * SIZE;
+                int[] r = temp[0][y];
+                int[] g = temp[1][y];
+                int[] b = temp[2][y];
                 for (int x = 0; x < SIZE; x++, j += step) {
-                    temp[2][o + x] = data[j] & 0xFF;
-                    temp[1][o + x] = data[j + 1] & 0xFF;
-                    temp[0][o + x] = data[j + 2] & 0xFF;
+                    b[x] = data[j] & 0xFF;
+                    g[x] = data[j + 1] & 0xFF;
+                    r[x] = data[j + 2] & 0xFF;
                 }
             }
         }
 
         @Override
-        void horizontal(Coefficients cols, int[][] temp) {
-            int[] tr = temp[0];
-            int[] tg = temp[1];
-            int[] tb = temp[2];
-            int[] kk = cols.kk;
-            for (int y = 0; y < rows; y++) {
-                int rowStart = (y + firstRow) * width;
-                int o = y * SIZE;
-                for (int x = 0; x < SIZE; x++) {
-                    int count = cols.bounds[2 * x + 1];
-                    int k = x * cols.ksize;
-                    int j = (rowStart + cols.bounds[2 * x]) * step + skip;
-                    int r = 1 << (PRECISION_BITS - 1);
-                    int g = r;
-                    int b = r;
-                    for (int i = 0; i < count; i++, j += step) {
-                        int c = kk[k + i];
-                        b += (data[j] & 0xFF) * c;
-                        g += (data[j + 1] & 0xFF) * c;
-                        r += (data[j + 2] & 0xFF) * c;
-                    }
-                    tr[o + x] = clip8(r);
-                    tg[o + x] = clip8(g);
-                    tb[o + x] = clip8(b);
+        void transpose(int y0, int n, int firstCol, int cols, int[][][] block) {
+            int[][] tr = block[0];
+            int[][] tg = block[1];
+            int[][] tb = block[2];
+            // Column by column: the reads stride through n cache lines that the next columns reuse.
+            int stride = width * step;
+            for (int x = 0; x < cols; x++) {
+                int[] r = tr[x];
+                int[] g = tg[x];
+                int[] b = tb[x];
+                int j = ((y0 + firstRow) * width + firstCol + x) * step + skip;
+                for (int y = 0; y < n; y++, j += stride) {
+                    b[y] = data[j] & 0xFF;
+                    g[y] = data[j + 1] & 0xFF;
+                    r[y] = data[j + 2] & 0xFF;
                 }
             }
         }
@@ -223,42 +344,36 @@ final class ClipPreprocessor {
         }
 
         @Override
-        void copyColumns(int left, int[][] temp) {
+        void copyColumns(int left, int[][][] temp) {
             for (int y = 0; y < rows; y++) {
                 int j = (y + firstRow - rowBase) * width + left;
-                int o = y * SIZE;
+                int[] r = temp[0][y];
+                int[] g = temp[1][y];
+                int[] b = temp[2][y];
                 for (int x = 0; x < SIZE; x++) {
                     int p = data[j + x];
-                    temp[0][o + x] = (p >> 16) & 0xFF;
-                    temp[1][o + x] = (p >> 8) & 0xFF;
-                    temp[2][o + x] = p & 0xFF;
+                    r[x] = (p >> 16) & 0xFF;
+                    g[x] = (p >> 8) & 0xFF;
+                    b[x] = p & 0xFF;
                 }
             }
         }
 
         @Override
-        void horizontal(Coefficients cols, int[][] temp) {
-            int[] kk = cols.kk;
-            for (int y = 0; y < rows; y++) {
-                int rowStart = (y + firstRow - rowBase) * width;
-                int o = y * SIZE;
-                for (int x = 0; x < SIZE; x++) {
-                    int count = cols.bounds[2 * x + 1];
-                    int k = x * cols.ksize;
-                    int j = rowStart + cols.bounds[2 * x];
-                    int r = 1 << (PRECISION_BITS - 1);
-                    int g = r;
-                    int b = r;
-                    for (int i = 0; i < count; i++) {
-                        int p = data[j + i];
-                        int c = kk[k + i];
-                        r += ((p >> 16) & 0xFF) * c;
-                        g += ((p >> 8) & 0xFF) * c;
-                        b += (p & 0xFF) * c;
-                    }
-                    temp[0][o + x] = clip8(r);
-                    temp[1][o + x] = clip8(g);
-                    temp[2][o + x] = clip8(b);
+        void transpose(int y0, int n, int firstCol, int cols, int[][][] block) {
+            int[][] tr = block[0];
+            int[][] tg = block[1];
+            int[][] tb = block[2];
+            for (int x = 0; x < cols; x++) {
+                int[] r = tr[x];
+                int[] g = tg[x];
+                int[] b = tb[x];
+                int j = (y0 + firstRow - rowBase) * width + firstCol + x;
+                for (int y = 0; y < n; y++, j += width) {
+                    int p = data[j];
+                    r[y] = (p >> 16) & 0xFF;
+                    g[y] = (p >> 8) & 0xFF;
+                    b[y] = p & 0xFF;
                 }
             }
         }
@@ -275,11 +390,6 @@ final class ClipPreprocessor {
     /** torchvision's CenterCrop offset: int(round((size - 224) / 2.0)), rounding half to even. */
     static int cropOffset(int size) {
         return (int) Math.rint((size - SIZE) / 2.0);
-    }
-
-    private static int clip8(int v) {
-        int s = v >> PRECISION_BITS;
-        return s < 0 ? 0 : Math.min(s, 255);
     }
 
     /** Pillow's bicubic kernel, a = -0.5. */
@@ -305,6 +415,24 @@ final class ClipPreprocessor {
             this.ksize = ksize;
             this.bounds = bounds;
             this.kk = kk;
+        }
+
+        /** At most this many tables are kept; a collection of many sizes just computes again. */
+        private static final int CACHE_LIMIT = 256;
+        private static final ConcurrentHashMap<Long, Coefficients> CACHE = new ConcurrentHashMap<>();
+
+        /** The 224 tables from output index {@code first}, computed once per (inSize, outSize, first). */
+        static Coefficients cached(int inSize, int outSize, int first) {
+            Long key = ((long) inSize << 42) | ((long) outSize << 21) | first;
+            Coefficients c = CACHE.get(key);
+            if (c == null) {
+                c = of(inSize, outSize, first, SIZE);
+                if (CACHE.size() >= CACHE_LIMIT) {
+                    CACHE.clear();
+                }
+                CACHE.put(key, c);
+            }
+            return c;
         }
 
         static Coefficients of(int inSize, int outSize, int first, int count) {
