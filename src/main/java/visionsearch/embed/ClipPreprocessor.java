@@ -250,7 +250,6 @@ final class ClipPreprocessor {
                     int[][] b = block[c];
                     first(a, b[min], kk[k], n);
                     taps(a, b, min, kk, k, count, n);
-                    clip(a, n);
                     System.arraycopy(a, 0, columns[c], x * n, n);
                 }
             }
@@ -260,7 +259,7 @@ final class ClipPreprocessor {
                 for (int y = 0; y < n; y++) {
                     int[] row = temp[c][y0 + y];
                     for (int x = 0, j = y; x < SIZE; x++, j += n) {
-                        row[x] = column[j];
+                        row[x] = Math.min(Math.max(column[j] >> PRECISION_BITS, 0), 255);
                     }
                 }
             }
