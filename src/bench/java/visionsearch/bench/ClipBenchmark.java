@@ -9,6 +9,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,19 +120,31 @@ public final class ClipBenchmark {
         long preprocessNs = 0;
         long singleNs = 0;
         long embedNs = 0;
-        // Interleave the paths within each round so machine noise hits all three alike.
+        long decodeCpu = 0;
+        long preprocessCpu = 0;
+        // Interleave the paths within each round so machine noise hits all three alike; alternate the
+        // order of decode and decode + preprocess so that neither always runs first.
         for (int r = 0; r < rounds; r++) {
-            long t0 = System.nanoTime();
-            sink += decodeAll(files);
-            long t1 = System.nanoTime();
-            sink += preprocessAll(files);
+            for (int half = 0; half < 2; half++) {
+                boolean decodeOnly = (r + half) % 2 == 0;
+                long c0 = cpuNanos();
+                long t0 = System.nanoTime();
+                sink += decodeOnly ? decodeAll(files) : preprocessAll(files);
+                long t1 = System.nanoTime();
+                long c1 = cpuNanos();
+                if (decodeOnly) {
+                    decodeNs += t1 - t0;
+                    decodeCpu += c1 - c0;
+                } else {
+                    preprocessNs += t1 - t0;
+                    preprocessCpu += c1 - c0;
+                }
+            }
             long t2 = System.nanoTime();
             sink += embedOneByOne(clip, inputs);
             long t3 = System.nanoTime();
             sink += embedAll(clip, inputs);
             long t4 = System.nanoTime();
-            decodeNs += t1 - t0;
-            preprocessNs += t2 - t1;
             singleNs += t3 - t2;
             embedNs += t4 - t3;
         }
@@ -144,9 +158,18 @@ public final class ClipBenchmark {
                 + " preprocess on %d cores)%n", embedNs / n / 1e6, clip.batchSize(), Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "  (decode + preprocess) / decode: %.2fx (preprocessing adds %.0f %%; goal <= 1.25x)%n",
                 (double) preprocessNs / decodeNs, 100.0 * (preprocessNs - decodeNs) / decodeNs);
+        System.out.printf(Locale.ROOT, "  same in this thread's CPU time (less sensitive to other load): decode %.3f,"
+                + " decode + preprocess %.3f ms/image = %.2fx%n", decodeCpu / n / 1e6, preprocessCpu / n / 1e6,
+                (double) preprocessCpu / decodeCpu);
         System.out.printf(Locale.ROOT, "  tiny-model path overhead over decode + preprocess: %.3f ms/image%n",
                 (singleNs - preprocessNs) / n / 1e6);
         System.out.println("  (checksum " + (long) sink + ")");
+    }
+
+    /** CPU time of the current thread (decode and preprocess run on it alone), or wall time where unsupported. */
+    private static long cpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     private static double decodeAll(List<byte[]> files) throws IOException {
