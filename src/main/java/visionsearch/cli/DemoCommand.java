@@ -167,7 +167,7 @@ final class DemoCommand implements Callable<Integer> {
                         textItems.add(MapItem.query(prompt.getKey(), query));
                     }
                 } catch (EmbeddingException | UnsupportedOperationException e) {
-                    // E.g. Azure's API served by an emulator over image features: the client cannot know in advance.
+                    // A service that fails on text mid-way (quota, network): report it and still write the report.
                     System.out.println("  text-to-image: skipped, the embedder refused text: " + e.getMessage());
                     html.paragraph("Text-to-image search was skipped: " + e.getMessage());
                 }

@@ -132,6 +132,8 @@ public final class AzureVisionEmbedder implements Embedder {
     private volatile String servedModel;
     private volatile int servedDimensions;
     private volatile boolean probed;
+    /** Whether the local model behind a loopback endpoint embeds text; null until asked. */
+    private volatile Boolean servedText;
     private volatile boolean closed;
 
     private AzureVisionEmbedder(Builder b, String endpoint, HttpUrl base, double rate, String tierLabel) {
@@ -352,6 +354,30 @@ public final class AzureVisionEmbedder implements Embedder {
             return "azure-vision:" + (seen == null ? MODEL_VERSION_LATEST : seen);
         }
         return "azure-vision:" + modelVersion;
+    }
+
+    /**
+     * Returns true for Azure, which embeds text with every model. Behind a local emulator it asks once
+     * with a one-word text, because a local image-only model (image features) answers text with
+     * 400 {@code TextNotSupported}.
+     */
+    @Override
+    public boolean supportsText() {
+        probeLocalServer();
+        if (servedModel == null) {
+            return true;
+        }
+        Boolean known = servedText;
+        if (known == null) {
+            try {
+                embedText("probe");
+                known = true;
+            } catch (VisionApiException e) {
+                known = !"TextNotSupported".equals(e.innerCode());
+            }
+            servedText = known;
+        }
+        return known;
     }
 
     /** Returns 1024, or the served model's dimension behind a local emulator (see the class comment). */

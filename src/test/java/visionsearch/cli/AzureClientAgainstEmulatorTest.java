@@ -110,6 +110,7 @@ class AzureClientAgainstEmulatorTest {
     @Test
     void textOverFeaturesFailsWithAzuresShapeAndAdvice() {
         try (AzureVisionEmbedder azure = client()) {
+            assertFalse(azure.supportsText(), "an emulator over image features embeds no text");
             VisionApiException e = assertThrows(VisionApiException.class, () -> azure.embedText("a sunset over the sea"));
             assertEquals(400, e.status());
             assertEquals("InvalidRequest", e.errorCode());
@@ -127,6 +128,7 @@ class AzureClientAgainstEmulatorTest {
                      "VISION_ENDPOINT", overClip.endpoint(), "VISION_KEY", "any-value")))) {
             assertEquals(clip.modelId(), azure.modelId());
             assertEquals(clip.dimensions(), azure.dimensions());
+            assertTrue(azure.supportsText());
             Embedding text = azure.embedText("a sunset over the sea");
             assertEquals(clip.modelId(), text.modelId());
             assertArrayEquals(clip.embedText("a sunset over the sea").vector(), text.vector(), 1e-6f);
