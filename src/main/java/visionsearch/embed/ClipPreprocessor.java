@@ -181,6 +181,9 @@ final class ClipPreprocessor {
         }
     }
 
+    /** Rows transposed together: their cache lines stay in L1 while the columns are read. */
+    private static final int TILE = 16;
+
     /** About how many ints one channel of a transposed source block holds (fits the caches). */
     private static final int BLOCK_INTS = 1 << 17;
 
@@ -338,17 +341,23 @@ final class ClipPreprocessor {
             int[][] tr = block[0];
             int[][] tg = block[1];
             int[][] tb = block[2];
-            // Column by column: the reads stride through n cache lines that the next columns reuse.
+            // Column by column within a few rows at a time: the reads stride through TILE cache lines,
+            // which the next columns reuse (few enough not to evict each other when the stride is a
+            // power of two), and the writes are contiguous.
             int stride = width * step;
-            for (int x = 0; x < cols; x++) {
-                int[] r = tr[x];
-                int[] g = tg[x];
-                int[] b = tb[x];
-                int j = ((y0 + firstRow) * width + firstCol + x) * step + skip;
-                for (int y = 0; y < n; y++, j += stride) {
-                    b[y] = data[j] & 0xFF;
-                    g[y] = data[j + 1] & 0xFF;
-                    r[y] = data[j + 2] & 0xFF;
+            for (int t = 0; t < n; t += TILE) {
+                int end = Math.min(n, t + TILE);
+                int start = ((y0 + t + firstRow) * width + firstCol) * step + skip;
+                for (int x = 0; x < cols; x++) {
+                    int[] r = tr[x];
+                    int[] g = tg[x];
+                    int[] b = tb[x];
+                    int j = start + x * step;
+                    for (int y = t; y < end; y++, j += stride) {
+                        b[y] = data[j] & 0xFF;
+                        g[y] = data[j + 1] & 0xFF;
+                        r[y] = data[j + 2] & 0xFF;
+                    }
                 }
             }
         }
@@ -386,16 +395,20 @@ final class ClipPreprocessor {
             int[][] tr = block[0];
             int[][] tg = block[1];
             int[][] tb = block[2];
-            for (int x = 0; x < cols; x++) {
-                int[] r = tr[x];
-                int[] g = tg[x];
-                int[] b = tb[x];
-                int j = (y0 + firstRow - rowBase) * width + firstCol + x;
-                for (int y = 0; y < n; y++, j += width) {
-                    int p = data[j];
-                    r[y] = (p >> 16) & 0xFF;
-                    g[y] = (p >> 8) & 0xFF;
-                    b[y] = p & 0xFF;
+            for (int t = 0; t < n; t += TILE) {
+                int end = Math.min(n, t + TILE);
+                int start = (y0 + t + firstRow - rowBase) * width + firstCol;
+                for (int x = 0; x < cols; x++) {
+                    int[] r = tr[x];
+                    int[] g = tg[x];
+                    int[] b = tb[x];
+                    int j = start + x;
+                    for (int y = t; y < end; y++, j += width) {
+                        int p = data[j];
+                        r[y] = (p >> 16) & 0xFF;
+                        g[y] = (p >> 8) & 0xFF;
+                        b[y] = p & 0xFF;
+                    }
                 }
             }
         }
