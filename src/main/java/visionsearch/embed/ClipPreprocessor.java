@@ -57,6 +57,7 @@ final class ClipPreprocessor {
                 System.arraycopy(row, 0, out, offset + (c * SIZE + y) * SIZE, SIZE);
             }
         }
+        scratch.trim();
     }
 
     /** Returns the normalised [3, 224, 224] pixel values of {@code image}. */
@@ -95,6 +96,7 @@ final class ClipPreprocessor {
                 }
             }
         }
+        scratch.trim();
         return out;
     }
 
@@ -214,7 +216,22 @@ final class ClipPreprocessor {
             }
             return block;
         }
+
+        /** Lets go of buffers that an unusually large image needed, so that threads do not keep them. */
+        void trim() {
+            if (temp[0].length > KEEP_ROWS) {
+                temp = new int[3][0][];
+            }
+            if (block[0].length > 0 && (long) block[0].length * block[0][0].length > 2L * BLOCK_INTS) {
+                block = new int[3][0][];
+                acc3 = new int[3][0];
+                columns = new int[3][0];
+            }
+        }
     }
+
+    /** Rows of the horizontal pass's result a thread keeps between images (a photo's height, about). */
+    private static final int KEEP_ROWS = 4096;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
