@@ -2,7 +2,6 @@ package visionsearch.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +30,7 @@ import visionsearch.embed.EmbeddingException;
 import visionsearch.embed.EmbeddingResult;
 import visionsearch.embed.ImageInput;
 import visionsearch.embed.Settings;
+import visionsearch.index.Captions;
 import visionsearch.index.ImageSearch;
 import visionsearch.index.IndexSummary;
 import visionsearch.index.Indexer;
@@ -111,13 +111,13 @@ final class DemoCommand implements Callable<Integer> {
 
     private int run(Embedder chosen, RecordingEmbedder embedder, VectorStore store, String reason) {
         ImageSearch search = ImageSearch.of(chosen, store);
-        Map<String, String> themes = themes(images.resolve("captions.csv"));
+        Map<String, String> themes = Captions.themes(images.resolve("captions.csv"));
         HtmlReport html = HtmlReport.create("vision-search demo")
                 .heading("vision-search demo")
                 .paragraph("Embedder " + chosen.modelId() + " (" + chosen.dimensions() + " dimensions): " + reason
                         + ". Collection: " + store.count() + " images from " + images + ".");
         List<Path> queryImages = listImages(queries);
-        Map<String, String> queryThemes = themes(queries.resolve("queries.csv"));
+        Map<String, String> queryThemes = Captions.themes(queries.resolve("queries.csv"));
         int right = 0;
         int total = 0;
         try {
@@ -251,27 +251,6 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Reads file -> theme from a {@code file,caption,theme} CSV (caption quoted); empty if the file is missing. */
-    static Map<String, String> themes(Path csv) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (!Files.isRegularFile(csv)) {
-            return out;
-        }
-        try {
-            List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-                int first = line.indexOf(',');
-                int last = line.lastIndexOf(',');
-                if (first > 0 && last > first) {
-                    out.put(line.substring(0, first), line.substring(last + 1).strip());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + csv + ": " + e.getMessage(), e);
-        }
-        return out;
     }
 
     private static Map<String, String> textQueries() {

@@ -1,6 +1,7 @@
 package visionsearch.index;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import java.util.Map;
  * (or {@code category}, {@code label}). Other columns are ignored. Quoted fields may hold commas,
  * quotes ({@code ""}) and line breaks.
  */
-final class Captions {
+public final class Captions {
     /** The CSV file name looked for in every folder. */
     static final String FILE_NAME = "captions.csv";
 
@@ -32,6 +33,42 @@ final class Captions {
 
     private final Map<Path, Map<String, String>> byPath = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
+
+    Captions() {
+    }
+
+    /**
+     * Returns file name (as the CSV writes it) to theme from one captions CSV such as
+     * {@code images/captions.csv}; empty if the file is missing or has no file or theme column.
+     *
+     * @throws UncheckedIOException if the file exists but cannot be read
+     */
+    public static Map<String, String> themes(Path csv) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!Files.isRegularFile(csv)) {
+            return out;
+        }
+        List<List<String>> rows;
+        try {
+            rows = parse(Files.readString(csv, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + csv + ": " + e.getMessage(), e);
+        }
+        if (rows.isEmpty()) {
+            return out;
+        }
+        int file = column(rows.get(0), FILE_COLUMNS);
+        int theme = column(rows.get(0), THEME_COLUMNS);
+        if (file < 0 || theme < 0) {
+            return out;
+        }
+        for (List<String> row : rows.subList(1, rows.size())) {
+            if (!cell(row, file).isEmpty()) {
+                out.put(cell(row, file), cell(row, theme));
+            }
+        }
+        return out;
+    }
 
     /** Reads one {@code captions.csv}; problems become warnings, never exceptions. */
     void read(Path csv, Path root) {

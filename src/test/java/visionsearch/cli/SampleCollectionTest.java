@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import visionsearch.index.Captions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import visionsearch.embed.Embedding;
@@ -63,13 +64,13 @@ class SampleCollectionTest {
 
     @Test
     void committedCollectionIsCompleteAndCaptioned() throws IOException {
-        Map<String, String> themes = themes(IMAGES.resolve("captions.csv"));
+        Map<String, String> themes = Captions.themes(IMAGES.resolve("captions.csv"));
         Set<String> files = pngs(IMAGES).stream().map(p -> p.getFileName().toString()).collect(Collectors.toSet());
         assertTrue(files.size() >= 100, "at least 100 images, found " + files.size());
         assertEquals(files, themes.keySet(), "captions.csv must list exactly the PNGs in images/");
         assertEquals(6, new HashSet<>(themes.values()).size());
         assertTrue(Files.readString(IMAGES.resolve("LICENSE")).contains("CC0"));
-        Map<String, String> queryThemes = themes(QUERIES.resolve("queries.csv"));
+        Map<String, String> queryThemes = Captions.themes(QUERIES.resolve("queries.csv"));
         assertEquals(pngs(QUERIES).size(), queryThemes.size());
         for (String q : queryThemes.keySet()) {
             assertFalse(files.contains(q), q + " must not be in the collection");
@@ -115,8 +116,8 @@ class SampleCollectionTest {
 
     @Test
     void imageFeaturesFindTheQueryThemeInTheTopFive() throws IOException {
-        Map<String, String> themes = themes(IMAGES.resolve("captions.csv"));
-        Map<String, String> queryThemes = themes(QUERIES.resolve("queries.csv"));
+        Map<String, String> themes = Captions.themes(IMAGES.resolve("captions.csv"));
+        Map<String, String> queryThemes = Captions.themes(QUERIES.resolve("queries.csv"));
         try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create()) {
             Map<String, Embedding> index = new LinkedHashMap<>();
             for (String file : themes.keySet()) {
@@ -142,17 +143,6 @@ class SampleCollectionTest {
                     queryThemes.size(), precision, worst);
             assertTrue(precision >= 0.9, "precision@5 " + precision + "; misses: " + worst);
         }
-    }
-
-    /** Reads file -> theme from a file,caption,theme CSV whose caption is quoted. */
-    static Map<String, String> themes(Path csv) throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
-            String file = line.substring(0, line.indexOf(','));
-            String theme = line.substring(line.lastIndexOf(',') + 1);
-            out.put(file, theme);
-        }
-        return out;
     }
 
     static List<Path> pngs(Path dir) throws IOException {
