@@ -247,7 +247,10 @@ def preprocess_reference(out):
         b = np.where(((x // 17) + (y // 13)) % 2 == 0, 230, 20) + (x * y) % 23
         return np.stack([r, g, b], axis=-1).astype(np.uint8)
 
-    cases = {"down": (320, 213, "RGB"), "up": (120, 97, "RGB"), "tall-grey": (150, 260, "L")}
+    # big-down and tall-down: many filter taps and many strips of source rows (ClipPreprocessor
+    # reads the source in strips that fit the caches, and starts below the top for a tall crop).
+    cases = {"down": (320, 213, "RGB"), "up": (120, 97, "RGB"), "tall-grey": (150, 260, "L"),
+             "big-down": (1200, 600, "RGB"), "tall-down": (450, 1100, "RGB")}
     for name, (w, h, mode) in cases.items():
         image = Image.fromarray(pattern(w, h, len(name)))
         if mode == "L":

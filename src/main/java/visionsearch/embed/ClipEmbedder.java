@@ -118,6 +118,17 @@ public final class ClipEmbedder implements Embedder {
         return ClipPreprocessor.pixelValues(Objects.requireNonNull(image, "image"));
     }
 
+    /**
+     * Writes what the CLIP image model sees for {@code image} into {@code out} from {@code offset}:
+     * 3 x 224 x 224 floats, channel-first, as {@link #pixelValues(BufferedImage)} returns them. For
+     * filling a batch buffer [n, 3, 224, 224] without allocating one array per image.
+     */
+    public static void pixelValues(BufferedImage image, float[] out, int offset) {
+        Objects.requireNonNull(image, "image");
+        Objects.checkFromIndexSize(offset, ClipPreprocessor.FLOATS, Objects.requireNonNull(out, "out").length);
+        ClipPreprocessor.pixelValues(image, out, offset);
+    }
+
     /** Returns true if {@code dir} holds everything {@link #open(Path)} needs (models and tokenizer). */
     public static boolean isModelDir(Path dir) {
         return dir != null && Files.isDirectory(dir) && missingFiles(dir).isEmpty();
@@ -267,9 +278,10 @@ public final class ClipEmbedder implements Embedder {
             ensureOpen();
             EmbeddingResult[] results = new EmbeddingResult[images.size()];
             int done = 0;
+            // One batch buffer for the whole call (ONNX Runtime copies it into its own tensor).
+            float[] pixels = new float[Math.min(batchSize, images.size()) * ClipPreprocessor.FLOATS];
             for (int start = 0; start < images.size(); start += batchSize) {
                 int end = Math.min(images.size(), start + batchSize);
-                float[] pixels = new float[(end - start) * ClipPreprocessor.FLOATS];
                 RuntimeException[] errors = new RuntimeException[end - start];
                 // Decoding and preprocessing are independent per image: spread them over the cores.
                 int first = start;
@@ -304,7 +316,7 @@ public final class ClipEmbedder implements Embedder {
                 float[][] vectors = null;
                 RuntimeException failure = null;
                 try {
-                    vectors = runImages(n == members.length ? pixels : Arrays.copyOf(pixels, n * ClipPreprocessor.FLOATS), n);
+                    vectors = runImages(pixels, n);
                 } catch (RuntimeException e) {
                     failure = e;
                 }
@@ -412,10 +424,11 @@ public final class ClipEmbedder implements Embedder {
         return new Embedding(Vectors.normalize(raw), modelId);
     }
 
+    /** Runs the image model on the first {@code count} images of {@code pixels}. */
     private float[][] runImages(float[] pixels, int count) {
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try {
-            inputs.put(PIXELS, OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels),
+            inputs.put(PIXELS, OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels, 0, count * ClipPreprocessor.FLOATS),
                     new long[] {count, 3, ClipPreprocessor.SIZE, ClipPreprocessor.SIZE}));
             if (vision.getInputNames().contains(IDS)) {
                 // The combined export runs both towers; give the text tower the shortest prompt.

@@ -45,19 +45,11 @@ final class ClipPreprocessor {
 
     /** Writes the normalised [3, 224, 224] pixel values of {@code image} into {@code out} at {@code offset}. */
     static void pixelValues(BufferedImage image, float[] out, int offset) {
-        Scratch scratch = SCRATCH.get();
-        Plan plan = new Plan(image);
-        int[][][] temp = horizontalStage(image, plan, scratch);
-        int[] acc = scratch.acc;
-        float[] row = scratch.row;
-        for (int c = 0; c < 3; c++) {
-            float[] table = NORMALISED[c];
-            for (int y = 0; y < SIZE; y++) {
-                normalise(plan.rows == null ? temp[c][y] : vertical(plan, temp[c], y, acc), row, table);
-                System.arraycopy(row, 0, out, offset + (c * SIZE + y) * SIZE, SIZE);
+        resample(image, (y, rgb) -> {
+            for (int c = 0; c < 3; c++) {
+                normalise(rgb, c * SIZE, out, offset + (c * SIZE + y) * SIZE, NORMALISED[c]);
             }
-        }
-        scratch.trim();
+        });
     }
 
     /** Returns the normalised [3, 224, 224] pixel values of {@code image}. */
@@ -69,77 +61,107 @@ final class ClipPreprocessor {
 
     /** Returns the 224 x 224 centre crop of the resized image as packed 0xRRGGBB, row by row. */
     static int[] resizedCrop(BufferedImage image) {
-        int[][] planes = resizedCropPlanes(image);
         int[] out = new int[SIZE * SIZE];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = planes[0][i] << 16 | planes[1][i] << 8 | planes[2][i];
-        }
+        resample(image, (y, rgb) -> {
+            for (int x = 0; x < SIZE; x++) {
+                out[y * SIZE + x] = rgb[x] << 16 | rgb[SIZE + x] << 8 | rgb[2 * SIZE + x];
+            }
+        });
         return out;
     }
 
-    /** Returns the 224 x 224 centre crop of the resized image as three planes (R, G, B) of 0..255. */
-    static int[][] resizedCropPlanes(BufferedImage image) {
+    /** Receives the output rows in order: R, G and B values (0..255) of row y, 224 each. */
+    private interface RowSink {
+        void row(int y, int[] rgb);
+    }
+
+    /**
+     * Pillow's two-pass resample (horizontal, then vertical), restricted to the centre crop. The
+     * source rows are read in strips that fit the caches; each strip goes through the horizontal pass,
+     * and every output row whose vertical window is then complete is computed at once, while its
+     * input rows are still in cache. The sums are exact ints, so this order changes no result.
+     */
+    private static void resample(BufferedImage image, RowSink sink) {
         Scratch scratch = SCRATCH.get();
         Plan plan = new Plan(image);
-        int[][][] temp = horizontalStage(image, plan, scratch);
-        int[][] out = new int[3][SIZE * SIZE];
-        int[] acc = scratch.acc;
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < SIZE; y++) {
-                if (plan.rows == null) {
-                    System.arraycopy(temp[c][y], 0, out[c], y * SIZE, SIZE);
-                } else {
-                    vertical(plan, temp[c], y, acc);
-                    for (int x = 0; x < SIZE; x++) {
-                        out[c][y * SIZE + x] = acc[x];
-                    }
-                }
+        int rows = plan.lastRow - plan.firstRow;
+        int[][] temp = scratch.temp(rows);
+        Source source = Source.of(image, plan.firstRow, plan.lastRow);
+        int strip = plan.cols == null ? rows : Math.max(8, Math.min(rows, STRIP_INTS / (3 * plan.width)));
+        int next = 0;
+        for (int y0 = 0; y0 < rows; y0 += strip) {
+            int n = Math.min(strip, rows - y0);
+            if (plan.cols == null) {
+                source.copyColumns(plan.left, y0, n, temp);
+            } else {
+                horizontal(plan, source, y0, n, temp, scratch);
+            }
+            for (; next < SIZE && plan.lastInputRow(next) <= y0 + n; next++) {
+                sink.row(next, plan.rows == null ? temp[next] : vertical(plan, temp, next, scratch.acc));
             }
         }
         scratch.trim();
-        return out;
     }
 
-    /** Pillow's vertical pass for output row {@code y} of one channel: clipped 8-bit values into {@code acc}. */
+    /**
+     * Pillow's horizontal pass for the strip of rows y0..y0+n-1 (relative to the plan's first row)
+     * into temp. The strip is transposed first, so that each tap of the filter is one vectorisable
+     * loop down a column (R, G and B of the strip's rows in one array).
+     */
+    private static void horizontal(Plan plan, Source source, int y0, int n, int[][] temp, Scratch scratch) {
+        Coefficients cols = plan.cols;
+        int firstCol = cols.bounds[0];
+        int len = 3 * n;
+        int[][] block = scratch.block(plan.width, len);
+        int[] acc = scratch.stripAcc;
+        int[] columns = scratch.columns;
+        int[] kk = cols.kk;
+        source.transpose(y0, n, firstCol, plan.width, block);
+        for (int x = 0; x < SIZE; x++) {
+            int min = cols.bounds[2 * x] - firstCol;
+            int k = x * cols.ksize;
+            filter(acc, block, min, kk, k, cols.bounds[2 * x + 1], len);
+            System.arraycopy(acc, 0, columns, x * len, len);
+        }
+        clip(columns, SIZE * len);
+        // Back to rows: the reads stride through a few cache lines, the writes are contiguous.
+        for (int y = 0; y < n; y++) {
+            int[] row = temp[y0 + y];
+            for (int x = 0, j = 3 * y; x < SIZE; x++, j += len) {
+                row[x] = columns[j];
+                row[SIZE + x] = columns[j + 1];
+                row[2 * SIZE + x] = columns[j + 2];
+            }
+        }
+    }
+
+    /** Pillow's vertical pass for output row {@code y}, R, G and B at once: clipped 8-bit values into {@code acc}. */
     private static int[] vertical(Plan plan, int[][] in, int y, int[] acc) {
         Coefficients rows = plan.rows;
         int min = rows.bounds[2 * y] - plan.firstRow;
-        int count = rows.bounds[2 * y + 1];
         int k = y * rows.ksize;
-        int[] kk = rows.kk;
-        first(acc, in[min], kk[k], SIZE);
-        taps(acc, in, min, kk, k, count, SIZE);
-        clip(acc, SIZE);
+        filter(acc, in, min, rows.kk, k, rows.bounds[2 * y + 1], 3 * SIZE);
+        clip(acc, 3 * SIZE);
         return acc;
     }
 
-    // The kernels are small methods of their own, over whole arrays from index 0, so that the JIT
-    // compiles and vectorises each (C2 in JDK 17 does not vectorise a loop reading in[from + i]).
-
-    /** acc[i] = HALF + in[i] * coefficient for i < n: the first tap of n sums. */
-    private static void first(int[] acc, int[] in, int coefficient, int n) {
-        for (int i = 0; i < n; i++) {
-            acc[i] = HALF + in[i] * coefficient;
+    /**
+     * n sums of Pillow's filter: acc[j] = HALF + the sum over taps i < count of kk[k + i] x in[min + i][j].
+     * Four taps per loop where it can: each loop reads and writes the sums once.
+     */
+    private static void filter(int[] acc, int[][] in, int min, int[] kk, int k, int count, int n) {
+        int i;
+        if (count >= 4) {
+            first4(acc, in[min], kk[k], in[min + 1], kk[k + 1], in[min + 2], kk[k + 2], in[min + 3], kk[k + 3], n);
+            i = 4;
+        } else {
+            first(acc, in[min], kk[k], n);
+            i = 1;
         }
-    }
-
-    /** acc[i] += in[i] * coefficient for i < n: one more tap of n sums. */
-    private static void add(int[] acc, int[] in, int coefficient, int n) {
-        for (int i = 0; i < n; i++) {
-            acc[i] += in[i] * coefficient;
+        for (; i + 3 < count; i += 4) {
+            add4(acc, in[min + i], kk[k + i], in[min + i + 1], kk[k + i + 1], in[min + i + 2], kk[k + i + 2],
+                    in[min + i + 3], kk[k + i + 3], n);
         }
-    }
-
-    /** acc[i] += a[i] * ca + b[i] * cb for i < n: two more taps of n sums. */
-    private static void add2(int[] acc, int[] a, int ca, int[] b, int cb, int n) {
-        for (int i = 0; i < n; i++) {
-            acc[i] += a[i] * ca + b[i] * cb;
-        }
-    }
-
-    /** Adds taps 1..count-1 (coefficients kk[k + i], inputs in[min + i]) to n sums, two at a time. */
-    private static void taps(int[] acc, int[][] in, int min, int[] kk, int k, int count, int n) {
-        int i = 1;
         for (; i + 1 < count; i += 2) {
             add2(acc, in[min + i], kk[k + i], in[min + i + 1], kk[k + i + 1], n);
         }
@@ -148,17 +170,61 @@ final class ClipPreprocessor {
         }
     }
 
-    /** Turns n sums into 8-bit values, as Pillow's clip8. */
-    private static void clip(int[] acc, int n) {
-        for (int i = 0; i < n; i++) {
-            acc[i] = Math.min(Math.max(acc[i] >> PRECISION_BITS, 0), 255);
+    // The kernels are small methods of their own, over whole arrays from index 0, so that the JIT
+    // compiles and vectorises each (C2 in JDK 17 does not vectorise a loop reading in[from + i]).
+
+    /** acc[j] = HALF + in[j] * c for j < n: the first tap. */
+    private static void first(int[] acc, int[] in, int c, int n) {
+        for (int j = 0; j < n; j++) {
+            acc[j] = HALF + in[j] * c;
         }
     }
 
-    /** One row of 224 values of 0..255: scaled to [0, 1] and normalised, as float32 (a table look-up). */
-    private static void normalise(int[] values, float[] out, float[] table) {
+    /** acc[j] = HALF + a[j] * ca + b[j] * cb + c[j] * cc + d[j] * cd for j < n: the first four taps. */
+    private static void first4(int[] acc, int[] a, int ca, int[] b, int cb, int[] c, int cc, int[] d, int cd, int n) {
+        for (int j = 0; j < n; j++) {
+            acc[j] = HALF + a[j] * ca + b[j] * cb + c[j] * cc + d[j] * cd;
+        }
+    }
+
+    /** acc[j] += in[j] * c for j < n: one more tap. */
+    private static void add(int[] acc, int[] in, int c, int n) {
+        for (int j = 0; j < n; j++) {
+            acc[j] += in[j] * c;
+        }
+    }
+
+    /** acc[j] += a[j] * ca + b[j] * cb for j < n: two more taps. */
+    private static void add2(int[] acc, int[] a, int ca, int[] b, int cb, int n) {
+        for (int j = 0; j < n; j++) {
+            acc[j] += a[j] * ca + b[j] * cb;
+        }
+    }
+
+    /** acc[j] += a[j] * ca + b[j] * cb + c[j] * cc + d[j] * cd for j < n: four more taps. */
+    private static void add4(int[] acc, int[] a, int ca, int[] b, int cb, int[] c, int cc, int[] d, int cd, int n) {
+        for (int j = 0; j < n; j++) {
+            acc[j] += a[j] * ca + b[j] * cb + c[j] * cc + d[j] * cd;
+        }
+    }
+
+    /**
+     * Turns n sums into 8-bit values, as Pillow's clip8: below 0 -> 0, above 255 -> 255. Written with
+     * shifts and masks instead of Math.min/max, which JDK 17's C2 does not vectorise for ints (4-5x slower).
+     */
+    private static void clip(int[] acc, int n) {
+        for (int i = 0; i < n; i++) {
+            int v = acc[i] >> PRECISION_BITS;
+            v &= ~(v >> 31);
+            int over = (255 - v) >> 31;
+            acc[i] = (v & ~over) | (over & 255);
+        }
+    }
+
+    /** 224 values of 0..255 from values[from]: scaled to [0, 1] and normalised, as float32 (a table look-up). */
+    private static void normalise(int[] values, int from, float[] out, int at, float[] table) {
         for (int x = 0; x < SIZE; x++) {
-            out[x] = table[values[x]];
+            out[at + x] = table[values[from + x]];
         }
     }
 
@@ -169,6 +235,8 @@ final class ClipPreprocessor {
         final int left;
         final int firstRow;
         final int lastRow;
+        /** Number of input columns the crop reads. */
+        final int width;
 
         Plan(BufferedImage image) {
             int w = image.getWidth();
@@ -180,52 +248,59 @@ final class ClipPreprocessor {
             cols = size[0] == w ? null : Coefficients.cached(w, size[0], left);
             firstRow = rows == null ? top : rows.bounds[0];
             lastRow = rows == null ? top + SIZE : rows.bounds[2 * (SIZE - 1)] + rows.bounds[2 * (SIZE - 1) + 1];
+            width = cols == null ? SIZE : cols.bounds[2 * (SIZE - 1)] + cols.bounds[2 * (SIZE - 1) + 1] - cols.bounds[0];
+        }
+
+        /** One past the last input row (relative to firstRow) that output row y reads. */
+        int lastInputRow(int y) {
+            return rows == null ? y + 1 : rows.bounds[2 * y] + rows.bounds[2 * y + 1] - firstRow;
         }
     }
 
     /** Rows transposed together: their cache lines stay in L1 while the columns are read. */
     private static final int TILE = 16;
 
-    /** About how many ints one channel of a transposed source block holds (fits the caches). */
-    private static final int BLOCK_INTS = 1 << 17;
+    /** About how many ints a transposed strip of source rows holds (R, G and B; fits the caches). */
+    private static final int STRIP_INTS = 1 << 16;
 
     /** Per-thread work buffers, so that preprocessing a stream of images allocates almost nothing. */
     private static final class Scratch {
-        final int[] acc = new int[SIZE];
-        final float[] row = new float[SIZE];
-        /** Per channel, the rows of the horizontal pass's result, 224 columns each. */
-        int[][][] temp = new int[3][0][];
-        /** Per channel, a block of source rows transposed: one array per column, one element per row. */
-        int[][][] block = new int[3][0][];
-        int[][] acc3 = new int[3][0];
-        /** Per channel, the horizontal pass's result for one block, column by column. */
-        int[][] columns = new int[3][0];
+        /** The vertical pass's sums: R, G and B of one output row. */
+        final int[] acc = new int[3 * SIZE];
+        /** The horizontal pass's result, one array per input row: R, G and B, 224 values each. */
+        int[][] temp = new int[0][];
+        /** A strip of source rows transposed: one array per column, R rows then G rows then B rows. */
+        int[][] block = new int[0][];
+        /** The horizontal pass's sums for one column of a strip. */
+        int[] stripAcc = new int[0];
+        /** The horizontal pass's result for a strip, column after column. */
+        int[] columns = new int[0];
 
-        int[][][] temp(int rows) {
-            if (temp[0].length < rows) {
-                temp = new int[3][rows][SIZE];
+        int[][] temp(int rows) {
+            if (temp.length < rows) {
+                temp = new int[rows][3 * SIZE];
             }
             return temp;
         }
 
-        int[][][] block(int cols, int rows) {
-            if (block[0].length < cols || block[0][0].length != rows) {
-                block = new int[3][Math.max(cols, block[0].length)][rows];
-                acc3 = new int[3][rows];
-                columns = new int[3][SIZE * rows];
+        int[][] block(int cols, int len) {
+            if (block.length < cols || block[0].length < len) {
+                block = new int[Math.max(cols, block.length)][Math.max(len, block.length == 0 ? 0 : block[0].length)];
+                stripAcc = new int[block[0].length];
+                columns = new int[SIZE * block[0].length];
             }
             return block;
         }
 
         /** Lets go of buffers that an unusually large image needed, so that threads do not keep them. */
         void trim() {
-            if (temp[0].length > KEEP_ROWS) {
-                temp = new int[3][0][];
+            if (temp.length > KEEP_ROWS) {
+                temp = new int[0][];
             }
-            if (block[0].length > 0 && (long) block[0].length * block[0][0].length > 2L * BLOCK_INTS) {
-                block = new int[3][0][];
-                acc3 = new int[3][0];
-                columns = new int[3][0];
+            if (block.length > 0 && (long) block.length * block[0].length > 2L * STRIP_INTS) {
+                block = new int[0][];
+                stripAcc = new int[0];
+                columns = new int[0];
             }
         }
     }
@@ -234,58 +309,6 @@ final class ClipPreprocessor {
     private static final int KEEP_ROWS = 4096;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /**
-     * Pillow's horizontal pass (or the plain column copy when the width is unchanged) over the input
-     * rows the vertical pass reads: per channel, one array of 224 values per row (scratch memory).
-     */
-    private static int[][][] horizontalStage(BufferedImage image, Plan plan, Scratch scratch) {
-        int tempRows = plan.lastRow - plan.firstRow;
-        int[][][] temp = scratch.temp(tempRows);
-        Source source = Source.of(image, plan.firstRow, plan.lastRow);
-        if (plan.cols == null) {
-            source.copyColumns(plan.left, temp);
-            return temp;
-        }
-        // Transpose a block of rows of the columns the crop reads, so that each tap of the filter is
-        // one vectorisable loop over a column (one element per row); the sums are exact ints, so the
-        // order in which the taps are added does not change the result.
-        Coefficients cols = plan.cols;
-        int firstCol = cols.bounds[0];
-        int width = cols.bounds[2 * (SIZE - 1)] + cols.bounds[2 * (SIZE - 1) + 1] - firstCol;
-        int blockRows = Math.max(8, Math.min(tempRows, BLOCK_INTS / width));
-        int[][][] block = scratch.block(width, blockRows);
-        int[][] acc = scratch.acc3;
-        int[][] columns = scratch.columns;
-        int[] kk = cols.kk;
-        for (int y0 = 0; y0 < tempRows; y0 += blockRows) {
-            int n = Math.min(blockRows, tempRows - y0);
-            source.transpose(y0, n, firstCol, width, block);
-            for (int x = 0; x < SIZE; x++) {
-                int min = cols.bounds[2 * x] - firstCol;
-                int count = cols.bounds[2 * x + 1];
-                int k = x * cols.ksize;
-                for (int c = 0; c < 3; c++) {
-                    int[] a = acc[c];
-                    int[][] b = block[c];
-                    first(a, b[min], kk[k], n);
-                    taps(a, b, min, kk, k, count, n);
-                    System.arraycopy(a, 0, columns[c], x * n, n);
-                }
-            }
-            // Back to rows: reads stride through a few cache lines, writes are contiguous.
-            for (int c = 0; c < 3; c++) {
-                int[] column = columns[c];
-                for (int y = 0; y < n; y++) {
-                    int[] row = temp[c][y0 + y];
-                    for (int x = 0, j = y; x < SIZE; x++, j += n) {
-                        row[x] = Math.min(Math.max(column[j] >> PRECISION_BITS, 0), 255);
-                    }
-                }
-            }
-        }
-        return temp;
-    }
 
     /** The input rows firstRow..lastRow-1, read in the image's own layout where it is a common one. */
     private abstract static class Source {
@@ -315,14 +338,14 @@ final class ClipPreprocessor {
             return new IntSource(packed, firstRow, image.getWidth(), firstRow, lastRow);
         }
 
-        /** Copies the 224 columns from {@code left} of every row into the channels' row arrays. */
-        abstract void copyColumns(int left, int[][][] temp);
+        /** Copies the 224 columns from {@code left} of rows y0..y0+n-1 into temp[row]: R, G, B, 224 each. */
+        abstract void copyColumns(int left, int y0, int n, int[][] temp);
 
         /**
          * Writes rows y0..y0+n-1 (relative to firstRow) of columns firstCol..firstCol+cols-1 into
-         * block[channel][column - firstCol][row - y0].
+         * block[column - firstCol][channel * n + row - y0].
          */
-        abstract void transpose(int y0, int n, int firstCol, int cols, int[][][] block);
+        abstract void transpose(int y0, int n, int firstCol, int cols, int[][] block);
     }
 
     /** Interleaved B, G, R (and A first, for ABGR) bytes. */
@@ -339,25 +362,20 @@ final class ClipPreprocessor {
         }
 
         @Override
-        void copyColumns(int left, int[][][] temp) {
-            for (int y = 0; y < rows; y++) {
+        void copyColumns(int left, int y0, int n, int[][] temp) {
+            for (int y = y0; y < y0 + n; y++) {
                 int j = ((y + firstRow) * width + left) * step + skip;
-                int[] r = temp[0][y];
-                int[] g = temp[1][y];
-                int[] b = temp[2][y];
+                int[] row = temp[y];
                 for (int x = 0; x < SIZE; x++, j += step) {
-                    b[x] = data[j] & 0xFF;
-                    g[x] = data[j + 1] & 0xFF;
-                    r[x] = data[j + 2] & 0xFF;
+                    row[2 * SIZE + x] = data[j] & 0xFF;
+                    row[SIZE + x] = data[j + 1] & 0xFF;
+                    row[x] = data[j + 2] & 0xFF;
                 }
             }
         }
 
         @Override
-        void transpose(int y0, int n, int firstCol, int cols, int[][][] block) {
-            int[][] tr = block[0];
-            int[][] tg = block[1];
-            int[][] tb = block[2];
+        void transpose(int y0, int n, int firstCol, int cols, int[][] block) {
             // Column by column within a few rows at a time: the reads stride through TILE cache lines,
             // which the next columns reuse (few enough not to evict each other when the stride is a
             // power of two), and the writes are contiguous.
@@ -366,14 +384,12 @@ final class ClipPreprocessor {
                 int end = Math.min(n, t + TILE);
                 int start = ((y0 + t + firstRow) * width + firstCol) * step + skip;
                 for (int x = 0; x < cols; x++) {
-                    int[] r = tr[x];
-                    int[] g = tg[x];
-                    int[] b = tb[x];
+                    int[] column = block[x];
                     int j = start + x * step;
                     for (int y = t; y < end; y++, j += stride) {
-                        b[y] = data[j] & 0xFF;
-                        g[y] = data[j + 1] & 0xFF;
-                        r[y] = data[j + 2] & 0xFF;
+                        column[3 * y + 2] = data[j] & 0xFF;
+                        column[3 * y + 1] = data[j + 1] & 0xFF;
+                        column[3 * y] = data[j + 2] & 0xFF;
                     }
                 }
             }
@@ -392,39 +408,32 @@ final class ClipPreprocessor {
         }
 
         @Override
-        void copyColumns(int left, int[][][] temp) {
-            for (int y = 0; y < rows; y++) {
+        void copyColumns(int left, int y0, int n, int[][] temp) {
+            for (int y = y0; y < y0 + n; y++) {
                 int j = (y + firstRow - rowBase) * width + left;
-                int[] r = temp[0][y];
-                int[] g = temp[1][y];
-                int[] b = temp[2][y];
+                int[] row = temp[y];
                 for (int x = 0; x < SIZE; x++) {
                     int p = data[j + x];
-                    r[x] = (p >> 16) & 0xFF;
-                    g[x] = (p >> 8) & 0xFF;
-                    b[x] = p & 0xFF;
+                    row[x] = (p >> 16) & 0xFF;
+                    row[SIZE + x] = (p >> 8) & 0xFF;
+                    row[2 * SIZE + x] = p & 0xFF;
                 }
             }
         }
 
         @Override
-        void transpose(int y0, int n, int firstCol, int cols, int[][][] block) {
-            int[][] tr = block[0];
-            int[][] tg = block[1];
-            int[][] tb = block[2];
+        void transpose(int y0, int n, int firstCol, int cols, int[][] block) {
             for (int t = 0; t < n; t += TILE) {
                 int end = Math.min(n, t + TILE);
                 int start = (y0 + t + firstRow - rowBase) * width + firstCol;
                 for (int x = 0; x < cols; x++) {
-                    int[] r = tr[x];
-                    int[] g = tg[x];
-                    int[] b = tb[x];
+                    int[] column = block[x];
                     int j = start + x;
                     for (int y = t; y < end; y++, j += width) {
                         int p = data[j];
-                        r[y] = (p >> 16) & 0xFF;
-                        g[y] = (p >> 8) & 0xFF;
-                        b[y] = p & 0xFF;
+                        column[3 * y] = (p >> 16) & 0xFF;
+                        column[3 * y + 1] = (p >> 8) & 0xFF;
+                        column[3 * y + 2] = p & 0xFF;
                     }
                 }
             }

@@ -94,7 +94,7 @@ class ClipPreprocessorTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"down", "up", "tall-grey"})
+    @ValueSource(strings = {"down", "up", "tall-grey", "big-down", "tall-down"})
     void matchesPillowBicubicResizeAndCropBitForBit(String name) throws IOException {
         BufferedImage input = read(name + ".png");
         BufferedImage expected = read(name + "-expected.png");
