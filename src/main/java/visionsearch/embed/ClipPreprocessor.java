@@ -2,8 +2,11 @@ package visionsearch.embed;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -325,9 +328,14 @@ final class ClipPreprocessor {
         static Source of(BufferedImage image, int firstRow, int lastRow) {
             int type = image.getType();
             Raster raster = image.getRaster();
-            if ((type == BufferedImage.TYPE_3BYTE_BGR || type == BufferedImage.TYPE_4BYTE_ABGR) && simpleLayout(raster)) {
-                return new ByteSource(((DataBufferByte) raster.getDataBuffer()).getData(),
-                        type == BufferedImage.TYPE_3BYTE_BGR ? 3 : 4, image.getWidth(), firstRow, lastRow);
+            // Interleaved 8-bit sRGB bytes in any band order: TYPE_3BYTE_BGR, TYPE_4BYTE_ABGR, and the
+            // R, G, B order ImageInput.decode() gives JPEGs and RGB PNGs.
+            if (raster.getSampleModel() instanceof PixelInterleavedSampleModel sm
+                    && raster.getDataBuffer() instanceof DataBufferByte bytes && isRgb8(image.getColorModel())
+                    && simpleLayout(raster)) {
+                int[] bands = sm.getBandOffsets();
+                return new ByteSource(bytes.getData(), sm.getPixelStride(), sm.getScanlineStride(), bands,
+                        image.getWidth(), firstRow, lastRow);
             }
             if ((type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB) && simpleLayout(raster)) {
                 return new IntSource(((DataBufferInt) raster.getDataBuffer()).getData(), 0, image.getWidth(),
@@ -348,28 +356,34 @@ final class ClipPreprocessor {
         abstract void transpose(int y0, int n, int firstCol, int cols, int[][] block);
     }
 
-    /** Interleaved B, G, R (and A first, for ABGR) bytes. */
+    /** Interleaved bytes: {@code step} per pixel, R, G and B at the given offsets within a pixel. */
     private static final class ByteSource extends Source {
         private final byte[] data;
         private final int step;
-        private final int skip;
+        private final int stride;
+        private final int r;
+        private final int g;
+        private final int b;
 
-        ByteSource(byte[] data, int step, int width, int firstRow, int lastRow) {
+        ByteSource(byte[] data, int step, int stride, int[] bandOffsets, int width, int firstRow, int lastRow) {
             super(width, firstRow, lastRow);
             this.data = data;
             this.step = step;
-            this.skip = step - 3;
+            this.stride = stride;
+            this.r = bandOffsets[0];
+            this.g = bandOffsets[1];
+            this.b = bandOffsets[2];
         }
 
         @Override
         void copyColumns(int left, int y0, int n, int[][] temp) {
             for (int y = y0; y < y0 + n; y++) {
-                int j = ((y + firstRow) * width + left) * step + skip;
+                int j = (y + firstRow) * stride + left * step;
                 int[] row = temp[y];
                 for (int x = 0; x < SIZE; x++, j += step) {
-                    row[2 * SIZE + x] = data[j] & 0xFF;
-                    row[SIZE + x] = data[j + 1] & 0xFF;
-                    row[x] = data[j + 2] & 0xFF;
+                    row[x] = data[j + r] & 0xFF;
+                    row[SIZE + x] = data[j + g] & 0xFF;
+                    row[2 * SIZE + x] = data[j + b] & 0xFF;
                 }
             }
         }
@@ -379,17 +393,16 @@ final class ClipPreprocessor {
             // Column by column within a few rows at a time: the reads stride through TILE cache lines,
             // which the next columns reuse (few enough not to evict each other when the stride is a
             // power of two), and the writes are contiguous.
-            int stride = width * step;
             for (int t = 0; t < n; t += TILE) {
                 int end = Math.min(n, t + TILE);
-                int start = ((y0 + t + firstRow) * width + firstCol) * step + skip;
+                int start = (y0 + t + firstRow) * stride + firstCol * step;
                 for (int x = 0; x < cols; x++) {
                     int[] column = block[x];
                     int j = start + x * step;
                     for (int y = t; y < end; y++, j += stride) {
-                        column[3 * y + 2] = data[j] & 0xFF;
-                        column[3 * y + 1] = data[j + 1] & 0xFF;
-                        column[3 * y] = data[j + 2] & 0xFF;
+                        column[3 * y] = data[j + r] & 0xFF;
+                        column[3 * y + 1] = data[j + g] & 0xFF;
+                        column[3 * y + 2] = data[j + b] & 0xFF;
                     }
                 }
             }
@@ -539,7 +552,8 @@ final class ClipPreprocessor {
      * Returns rows firstRow..lastRow-1 as packed 0xRRGGBB (index 0 is row firstRow), as Pillow's
      * convert("RGB") would: alpha dropped, grey copied to all three channels without a colour-space
      * conversion (Java's getRGB would apply a gamma curve to linear-grey images), palettes looked up.
-     * The common layouts (3BYTE_BGR, 4BYTE_ABGR, INT_RGB, INT_ARGB) never come here: {@code Source} reads them in place.
+     * Interleaved 8-bit sRGB bytes (3BYTE_BGR, 4BYTE_ABGR, R-G-B) and INT_RGB / INT_ARGB never come here:
+     * {@code Source} reads them in place.
      */
     static int[] rgb(BufferedImage image, int firstRow, int lastRow) {
         int w = image.getWidth();
@@ -569,6 +583,20 @@ final class ClipPreprocessor {
             }
         }
         return out;
+    }
+
+    /** True for 8-bit sRGB colour (alpha, if any, not premultiplied): what ByteSource reads as it is. */
+    private static boolean isRgb8(ColorModel cm) {
+        if (!(cm instanceof ComponentColorModel) || !cm.getColorSpace().isCS_sRGB() || cm.getNumColorComponents() != 3
+                || cm.isAlphaPremultiplied()) {
+            return false;
+        }
+        for (int bits : cm.getComponentSize()) {
+            if (bits != 8) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when the raster is the image's own full buffer, without offsets or sub-image strides. */
