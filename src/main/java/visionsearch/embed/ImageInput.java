@@ -179,11 +179,10 @@ public record ImageInput(String source, byte[] bytes, URI url, ImageFormat forma
     /**
      * Decodes the image to pixels; throws {@link InvalidImageException} (CORRUPT) if it cannot be decoded.
      *
-     * <p>The pixels are ImageIO's, with one difference in layout: an 8-bit RGB image (a colour JPEG,
-     * an RGB PNG), for which ImageIO would make a {@code TYPE_3BYTE_BGR} image, comes back as
-     * interleaved bytes in R, G, B order ({@code TYPE_CUSTOM}, sRGB), the order the decoders produce;
-     * that saves a byte-by-byte reordering of every row (about 30 % of decoding a JPEG). Every
-     * {@code getRGB} value is the same.
+     * <p>The pixels are ImageIO's, with one difference in layout: an 8-bit RGB JPEG or PNG, for which
+     * ImageIO would make a {@code TYPE_3BYTE_BGR} image, comes back as interleaved bytes in R, G, B
+     * order ({@code TYPE_CUSTOM}, sRGB), the order the decoders produce; that saves a byte-by-byte
+     * reordering of every row (about 30 % of decoding a JPEG). Every {@code getRGB} value is the same.
      */
     public BufferedImage decode() {
         requireBytes();
@@ -198,7 +197,9 @@ public record ImageInput(String source, byte[] bytes, URI url, ImageFormat forma
                 reader.setInput(in, true, true);
                 ImageReadParam param = reader.getDefaultReadParam();
                 Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
-                if (types.hasNext() && types.next().getBufferedImageType() == BufferedImage.TYPE_3BYTE_BGR) {
+                // JPEG and PNG only: their readers copy rows band by band (BMP's copies raw bytes).
+                if ((format == ImageFormat.JPEG || format == ImageFormat.PNG) && types.hasNext()
+                        && types.next().getBufferedImageType() == BufferedImage.TYPE_3BYTE_BGR) {
                     param.setDestination(RGB.createBufferedImage(reader.getWidth(0), reader.getHeight(0)));
                 }
                 return reader.read(0, param);

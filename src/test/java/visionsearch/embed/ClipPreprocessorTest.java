@@ -93,10 +93,12 @@ class ClipPreprocessorTest {
         assertEquals(offset, ClipPreprocessor.cropOffset(size));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"down", "up", "tall-grey", "big-down", "tall-down"})
-    void matchesPillowBicubicResizeAndCropBitForBit(String name) throws IOException {
-        BufferedImage input = read(name + ".png");
+    @ParameterizedTest(name = "{0}, decoded by {1}")
+    @CsvSource({"down, ImageIO", "up, ImageIO", "tall-grey, ImageIO", "big-down, ImageIO", "tall-down, ImageIO",
+        "down, ImageInput", "big-down, ImageInput", "tall-grey, ImageInput"})
+    void matchesPillowBicubicResizeAndCropBitForBit(String name, String decoder) throws IOException {
+        // ImageIO gives TYPE_3BYTE_BGR (or grey); ImageInput.decode() gives R, G, B-ordered bytes.
+        BufferedImage input = decoder.equals("ImageIO") ? read(name + ".png") : decodeWithImageInput(name + ".png");
         BufferedImage expected = read(name + "-expected.png");
         int[] actual = ClipPreprocessor.resizedCrop(input);
         int mismatches = 0;
@@ -138,6 +140,12 @@ class ClipPreprocessorTest {
     private static BufferedImage read(String name) throws IOException {
         try (InputStream in = ClipPreprocessorTest.class.getResourceAsStream("/clip-preprocess/" + name)) {
             return ImageIO.read(in);
+        }
+    }
+
+    private static BufferedImage decodeWithImageInput(String name) throws IOException {
+        try (InputStream in = ClipPreprocessorTest.class.getResourceAsStream("/clip-preprocess/" + name)) {
+            return ImageInput.of(in.readAllBytes()).decode();
         }
     }
 }

@@ -221,4 +221,99 @@ class ImageInputTest {
         byte[] b = ascii.getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(b, 0, target, offset, b.length);
     }
+
+    /** A picture with detail in every channel, so that a swapped or shifted band would show. */
+    static BufferedImage picture(int type, int width, int height) {
+        BufferedImage img = new BufferedImage(width, height, type);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                img.setRGB(x, y, 0x80000000 | (x * 7 % 256) << 16 | (y * 5 % 256) << 8 | ((x ^ y) * 3 % 256));
+            }
+        }
+        return img;
+    }
+
+    static byte[] encode(BufferedImage img, String format) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertTrue(ImageIO.write(img, format, out), "no writer for " + format);
+        return out.toByteArray();
+    }
+
+    /** Progressive JPEG or interlaced (Adam7) PNG: the decoders write those in passes. */
+    static byte[] progressive(BufferedImage img, String format) throws IOException {
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
+        javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream stream = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.write(null, new javax.imageio.IIOImage(img, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    static Stream<Arguments> decodable() throws IOException {
+        return Stream.of(
+                Arguments.of("RGB JPEG", encode(picture(BufferedImage.TYPE_INT_RGB, 97, 61), "jpg"), true),
+                Arguments.of("RGB PNG", encode(picture(BufferedImage.TYPE_INT_RGB, 97, 61), "png"), true),
+                Arguments.of("progressive JPEG", progressive(picture(BufferedImage.TYPE_INT_RGB, 97, 61), "jpg"), true),
+                Arguments.of("interlaced PNG", progressive(picture(BufferedImage.TYPE_INT_RGB, 97, 61), "png"), true),
+                Arguments.of("16-bit PNG", encode(picture(BufferedImage.TYPE_USHORT_GRAY, 97, 61), "png"), false),
+                Arguments.of("RGBA PNG", encode(picture(BufferedImage.TYPE_INT_ARGB, 97, 61), "png"), false),
+                Arguments.of("grey PNG", encode(picture(BufferedImage.TYPE_BYTE_GRAY, 97, 61), "png"), false),
+                Arguments.of("grey JPEG", encode(picture(BufferedImage.TYPE_BYTE_GRAY, 97, 61), "jpg"), false),
+                Arguments.of("palette GIF", encode(picture(BufferedImage.TYPE_BYTE_INDEXED, 97, 61), "gif"), false),
+                Arguments.of("BMP (BGR on disk; ImageIO's layout kept)", encode(picture(BufferedImage.TYPE_INT_RGB, 97, 61), "bmp"), false),
+                Arguments.of("TIFF", encode(picture(BufferedImage.TYPE_INT_RGB, 97, 61), "tiff"), false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("decodable")
+    void decodesToTheSamePixelsAsImageIo(String name, byte[] bytes, boolean rgbOrder) throws IOException {
+        BufferedImage expected = ImageIO.read(new ByteArrayInputStream(bytes));
+        BufferedImage actual = ImageInput.of(bytes).decode();
+        assertEquals(expected.getWidth(), actual.getWidth());
+        assertEquals(expected.getHeight(), actual.getHeight());
+        int w = expected.getWidth();
+        int h = expected.getHeight();
+        assertArrayEquals(expected.getRGB(0, 0, w, h, null, 0, w), actual.getRGB(0, 0, w, h, null, 0, w), name);
+        if (rgbOrder) {
+            // 8-bit RGB comes back as R, G, B bytes (ImageIO itself would swap every row into B, G, R).
+            assertEquals(BufferedImage.TYPE_3BYTE_BGR, expected.getType(), name + ": ImageIO's own type");
+            assertEquals(BufferedImage.TYPE_CUSTOM, actual.getType());
+            assertArrayEquals(new int[] {0, 1, 2},
+                    ((java.awt.image.PixelInterleavedSampleModel) actual.getSampleModel()).getBandOffsets());
+        } else {
+            assertEquals(expected.getType(), actual.getType(), name + ": ImageIO's own layout is kept");
+        }
+    }
+
+    @Test
+    void decodingNeverSpoolsTheBytesToImageIoTempFiles(@TempDir Path cache) throws Exception {
+        // ImageIO.read(InputStream) copies the stream into a temp file when its cache is on (the
+        // default): that cost a third of decoding a small PNG. ImageInput reads from memory.
+        java.io.File directory = ImageIO.getCacheDirectory();
+        boolean useCache = ImageIO.getUseCache();
+        ImageIO.setUseCache(true);
+        ImageIO.setCacheDirectory(cache.toFile());
+        // Encoded first: ImageIO.write to a stream uses the cache too.
+        byte[][] files = {image("png", 64, 48), image("jpg", 64, 48), image("bmp", 64, 48)};
+        byte[] control = image("png", 64, 48);
+        try (java.nio.file.WatchService watch = cache.getFileSystem().newWatchService()) {
+            cache.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            for (byte[] file : files) {
+                ImageInput.of(file).decode();
+            }
+            assertEquals(null, watch.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS),
+                    "ImageIO wrote a cache file while ImageInput read or decoded");
+            // The watch itself works: a plain ImageIO.read of a stream does write one.
+            ImageIO.read(new ByteArrayInputStream(control));
+            assertTrue(watch.poll(5, java.util.concurrent.TimeUnit.SECONDS) != null, "the control read made no file");
+        } finally {
+            ImageIO.setCacheDirectory(directory);
+            ImageIO.setUseCache(useCache);
+        }
+    }
 }
