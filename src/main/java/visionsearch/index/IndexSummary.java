@@ -10,12 +10,14 @@ import java.util.Objects;
  * @param indexed    images embedded and written to the store in this run
  * @param skipped    images whose content the store already held (not embedded again)
  * @param duplicates images identical to another file seen earlier in this run (stored once)
+ * @param removed    records deleted because their file under the folder was edited, moved or
+ *                   deleted since it was indexed (a moved image is embedded again, under its new path)
  * @param ignored    files that are not images (recognised by content) and were left alone
  * @param failed     images that could not be indexed, each with its reason
  * @param warnings   problems that did not stop the run, e.g. an unreadable {@code captions.csv}
  * @param elapsed    the wall-clock time of the run
  */
-public record IndexSummary(int indexed, int skipped, int duplicates, int ignored, List<Failure> failed,
+public record IndexSummary(int indexed, int skipped, int duplicates, int removed, int ignored, List<Failure> failed,
                            List<String> warnings, Duration elapsed) {
 
     /**
@@ -52,6 +54,9 @@ public record IndexSummary(int indexed, int skipped, int duplicates, int ignored
                 indexed, skipped, duplicates, failed.size(), ignored, elapsed.toMillis() / 1000.0));
         if (indexed > 0 && elapsed.toMillis() > 0) {
             out.append(String.format(" (%.1f images/s)", indexed * 1000.0 / elapsed.toMillis()));
+        }
+        if (removed > 0) {
+            out.append(String.format("; removed %d records of files changed, moved or deleted since indexed", removed));
         }
         for (Failure f : failed) {
             out.append(System.lineSeparator()).append("  failed: ").append(f.path()).append(": ").append(f.reason());

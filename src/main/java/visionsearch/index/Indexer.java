@@ -7,6 +7,7 @@ import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -55,6 +57,11 @@ import visionsearch.store.VectorStore;
  *       whose hash the store already holds are skipped, and identical files within a run are
  *       stored once. Because the id is the content hash, a run that is killed and started again
  *       ends with exactly one record per distinct image: nothing lost, nothing duplicated.</li>
+ *   <li>The collection follows the folder: before embedding, the records this indexer made for
+ *       files under the folder that were edited, moved, renamed or deleted since (the file at the
+ *       record's path is missing, not an image any more, or holds other bytes) are deleted, and a
+ *       moved image is embedded again under its new path. Records of files that could not be read
+ *       this time, and records outside the folder, are left alone.</li>
  *   <li>Images are embedded through {@link Embedder#embedImages} in batches of
  *       {@link Builder#batchSize(int)} (remote embedders run a batch concurrently within their
  *       rate limit); each batch is upserted as a whole, then the checkpoint runs (an in-memory
@@ -173,7 +180,8 @@ public final class Indexer {
     }
 
     /**
-     * Indexes every image under {@code folder} that the store does not hold yet.
+     * Indexes every image under {@code folder} that the store does not hold yet, after deleting the
+     * records of images under it that were edited, moved or deleted since they were indexed.
      *
      * @return what was indexed, skipped and why anything failed
      * @throws IllegalArgumentException if {@code folder} is not a readable folder
@@ -190,6 +198,7 @@ public final class Indexer {
         Run run = new Run(root, start);
         List<Path> files = walk(root, run);
         List<Scanned> scanned = scan(root, files);
+        run.removed = removeStale(root, scanned, run);
         Set<String> known = store.contentHashes();
         Set<String> seen = new HashSet<>();
         List<Scanned> toEmbed = new ArrayList<>();
@@ -208,8 +217,9 @@ public final class Indexer {
         }
         if (!quiet) {
             console.printf("found %d images in %s: %d to embed, %d already in the store, %d duplicates, %d failed;"
-                            + " %d other files ignored%n", scanned.size() - run.ignored, root, toEmbed.size(),
-                    run.skipped, run.duplicates, run.failed.size(), run.ignored);
+                            + " %d other files ignored%s%n", scanned.size() - run.ignored, root, toEmbed.size(),
+                    run.skipped, run.duplicates, run.failed.size(), run.ignored, run.removed == 0 ? ""
+                            : "; removed " + run.removed + " records of files changed, moved or deleted since indexed");
         }
         ProgressBar bar = quiet || toEmbed.isEmpty() ? null : bar("embedding", toEmbed.size(), " img");
         try {
@@ -226,6 +236,55 @@ public final class Indexer {
             }
         }
         return run.summary();
+    }
+
+    /**
+     * Deletes the records this indexer made (id = content hash) for files under {@code root} that
+     * are gone or changed, and returns how many. See the class comment for which records stay.
+     */
+    private int removeStale(Path root, List<Scanned> scanned, Run run) {
+        Map<String, String> current = new HashMap<>();
+        Set<String> unreadable = new HashSet<>();
+        for (Scanned s : scanned) {
+            if (s.failure != null) {
+                unreadable.add(s.file.toString());
+            } else if (s.sha256 != null) {
+                current.put(s.file.toString(), s.sha256);
+            }
+        }
+        List<String> stale = new ArrayList<>();
+        for (VectorStore.StoredItem item : store.items()) {
+            if (item.id().equals(item.contentSha256()) && !item.id().equals(current.get(item.path()))
+                    && !unreadable.contains(item.path()) && isUnder(root, item.path(), run.unvisited)) {
+                stale.add(item.id());
+            }
+        }
+        for (String id : stale) {
+            store.delete(id);
+        }
+        if (!stale.isEmpty()) {
+            checkpoint.run();
+        }
+        return stale.size();
+    }
+
+    /** True if {@code path} is a file path under {@code root} and not under a folder the walk could not enter. */
+    private static boolean isUnder(Path root, String path, List<Path> unvisited) {
+        Path p;
+        try {
+            p = Path.of(path);
+        } catch (InvalidPathException e) {
+            return false; // a URL or some other kind of path: not a file of this folder
+        }
+        if (!p.isAbsolute() || !p.normalize().startsWith(root)) {
+            return false;
+        }
+        for (Path u : unvisited) {
+            if (p.startsWith(u)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void embedAndWrite(List<Scanned> batch, int done, ProgressBar bar, Run run) {
@@ -328,7 +387,10 @@ public final class Indexer {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile()) {
+                    if (attrs.isSymbolicLink()) {
+                        // A link whose target cannot be read (unmounted, deleted): its records are kept.
+                        run.unvisited.add(file);
+                    } else if (attrs.isRegularFile()) {
                         if (file.getFileName().toString().equalsIgnoreCase(Captions.FILE_NAME)) {
                             run.captions.read(file, root);
                         } else {
@@ -340,6 +402,7 @@ public final class Indexer {
 
                 @Override
                 public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    run.unvisited.add(file);
                     run.failed.add(new IndexSummary.Failure(relative(root, file), e instanceof FileSystemLoopException
                             ? "UNREADABLE: a symbolic link loop (the folder contains itself); not entered"
                             : "UNREADABLE: " + e));
@@ -445,9 +508,12 @@ public final class Indexer {
         final long start;
         final Captions captions = new Captions();
         final List<IndexSummary.Failure> failed = new ArrayList<>();
+        /** Files and folders the walk could not enter: their records are kept whatever the store holds. */
+        final List<Path> unvisited = new ArrayList<>();
         int indexed;
         int skipped;
         int duplicates;
+        int removed;
         int ignored;
 
         Run(Path root, long start) {
@@ -456,7 +522,7 @@ public final class Indexer {
         }
 
         IndexSummary summary() {
-            return new IndexSummary(indexed, skipped, duplicates, ignored, failed, captions.warnings(),
+            return new IndexSummary(indexed, skipped, duplicates, removed, ignored, failed, captions.warnings(),
                     Duration.ofNanos(System.nanoTime() - start));
         }
     }

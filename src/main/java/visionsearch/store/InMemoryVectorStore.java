@@ -231,6 +231,21 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     @Override
+    public List<StoredItem> items() {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            List<StoredItem> out = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                out.add(new StoredItem(ids[i], paths[i], hashes[i]));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
     public Set<String> contentHashes() {
         lock.readLock().lock();
         try {

@@ -532,6 +532,23 @@ public final class PgVectorStore implements VectorStore {
     }
 
     @Override
+    public List<StoredItem> items() {
+        return withConnection(() -> {
+            List<StoredItem> out = new ArrayList<>();
+            try (Statement st = conn.createStatement()) {
+                st.setFetchSize(10_000);
+                try (ResultSet rs = st.executeQuery("SELECT id, path, content_sha256 FROM " + PgSql.quote(collection))) {
+                    while (rs.next()) {
+                        out.add(new StoredItem(rs.getString(1), rs.getString(2), rs.getString(3)));
+                    }
+                }
+            }
+            conn.commit();
+            return out;
+        });
+    }
+
+    @Override
     public Set<String> contentHashes() {
         return withConnection(() -> {
             Set<String> out = new HashSet<>();

@@ -51,6 +51,22 @@ public interface VectorStore extends AutoCloseable {
     /** Returns the content hashes of all records (used to skip images already indexed). */
     Set<String> contentHashes();
 
+    /**
+     * Returns the id, path and content hash of every record, without vectors or metadata (used to
+     * find the records of images that were edited, moved or deleted since they were indexed).
+     */
+    List<StoredItem> items();
+
+    /**
+     * What a store holds for one record besides its vector and metadata.
+     *
+     * @param id            the record's id
+     * @param path          the record's path
+     * @param contentSha256 the record's content hash ("" if none was given)
+     */
+    record StoredItem(String id, String path, String contentSha256) {
+    }
+
     /** Releases connections or files; use after close throws {@link IllegalStateException}. */
     @Override
     void close();

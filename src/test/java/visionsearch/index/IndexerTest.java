@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import visionsearch.embed.BatchProgress;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.EmbeddingException;
@@ -333,6 +335,104 @@ class IndexerTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> index(embedder, store, dir.resolve("nope"), 4));
             assertTrue(e.getMessage().contains("not a folder") && e.getMessage().contains("nope"), e.getMessage());
+        }
+    }
+
+    private static VectorStore open(String kind) {
+        if (kind.equals("memory")) {
+            return newStore();
+        }
+        return visionsearch.store.PgVectorStore.builder(visionsearch.store.TestDatabase.url())
+                .collection(visionsearch.store.TestDatabase.collection("indexer_sync"))
+                .model(ImageFeatureEmbedder.MODEL_ID, ImageFeatureEmbedder.DIMENSIONS).build();
+    }
+
+    private static void dropIfPostgres(VectorStore store) {
+        if (store instanceof visionsearch.store.PgVectorStore pg) {
+            pg.drop();
+        }
+    }
+
+    private static String sha(Path file) {
+        return ImageInput.of(file).sha256();
+    }
+
+    private static Map<String, String> pathById(VectorStore store) {
+        return store.items().stream().collect(Collectors.toMap(VectorStore.StoredItem::id, VectorStore.StoredItem::path));
+    }
+
+    private static float[] ones(int n) {
+        float[] v = new float[n];
+        java.util.Arrays.fill(v, 1f);
+        return v;
+    }
+
+    private static String abs(Path file) {
+        return file.toAbsolutePath().normalize().toString();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"memory", "postgres"})
+    void theCollectionFollowsEditsMovesAndDeletionsUnderTheFolderOnly(String kind) throws IOException {
+        Path images = dir.resolve("images");
+        Path a = TestImages.write(images.resolve("a.png"), 1, "png");
+        Path b = TestImages.write(images.resolve("b.png"), 2, "png");
+        Path c = TestImages.write(images.resolve("c.png"), 3, "png");
+        Path d = TestImages.write(images.resolve("sub/d.png"), 4, "png");
+        Path e = TestImages.write(dir.resolve("elsewhere/e.png"), 5, "png");
+        String shaE = sha(e);
+        VectorStore store = open(kind);
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create()) {
+            assertEquals(4, index(embedder, store, images, 2).indexed());
+            assertEquals(1, index(embedder, store, dir.resolve("elsewhere"), 2).indexed());
+            String oldA = sha(a);
+            String shaB = sha(b);
+            TestImages.write(a, 11, "png");                                   // edited in place
+            Path b2 = Files.move(b, images.resolve("sub/b2.png"));            // moved
+            Files.delete(c);                                                  // deleted
+            Files.writeString(d, "not an image any more");                    // replaced by another kind of file
+            Files.delete(e);                                                  // deleted, but outside the folder indexed next
+            IndexSummary summary = index(embedder, store, images, 2);
+            assertEquals(4, summary.removed(), summary.describe());           // old a, b (moved), c, d
+            assertEquals(2, summary.indexed(), summary.describe());           // new a, b under its new path
+            assertTrue(summary.describe().contains("removed 4 records of files changed, moved or deleted"),
+                    summary.describe());
+            Map<String, String> paths = pathById(store);
+            assertEquals(3, paths.size(), paths.toString());
+            assertEquals(abs(a), paths.get(sha(a)));
+            assertEquals(abs(b2), paths.get(shaB));
+            assertTrue(!paths.containsKey(oldA), "the edited image's old record is gone");
+            assertEquals(abs(e), paths.get(shaE), "a record outside the indexed folder is left alone");
+            SearchHit top = ImageSearch.of(embedder, store).byImage(a, 1).get(0);
+            assertEquals(abs(a), top.path());
+            IndexSummary again = index(embedder, store, images, 2);
+            assertEquals(0, again.removed(), again.describe());
+            assertEquals(0, again.indexed(), again.describe());
+            assertEquals(2, again.skipped(), again.describe());
+        } finally {
+            dropIfPostgres(store);
+            store.close();
+        }
+    }
+
+    @Test
+    void recordsBehindABrokenLinkOrMadeByOtherCodeAreKept() throws IOException {
+        Path images = dir.resolve("images");
+        TestImages.write(images.resolve("a.png"), 1, "png");
+        Path target = dir.resolve("mounted");
+        Path f = TestImages.write(target.resolve("f.png"), 6, "png");
+        Files.createSymbolicLink(images.resolve("linked"), target);
+        try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create(); InMemoryVectorStore store = newStore()) {
+            assertEquals(2, index(embedder, store, images, 2).indexed());
+            // Someone else's record under the folder, with an id that is not the content hash.
+            store.upsert(new visionsearch.store.VectorRecord("my-own-id", abs(images.resolve("gone.png")), Map.of(),
+                    "abc", ones(ImageFeatureEmbedder.DIMENSIONS)));
+            String shaF = sha(f);
+            Files.delete(f);
+            Files.delete(target); // the link now points nowhere, as when a drive is not mounted
+            IndexSummary summary = index(embedder, store, images, 2);
+            assertEquals(0, summary.removed(), summary.describe());
+            assertEquals(Set.of(sha(images.resolve("a.png")), shaF, "my-own-id"), pathById(store).keySet());
         }
     }
 }

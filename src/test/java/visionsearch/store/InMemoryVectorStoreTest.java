@@ -116,12 +116,16 @@ class InMemoryVectorStoreTest {
             store.upsert(rec("a", "ha2", 0, 0, 1));
             assertEquals(3, store.count());
             assertEquals(Set.of("ha2", "hb", "hc"), store.contentHashes());
+            assertEquals(Set.of(new VectorStore.StoredItem("a", "a.png", "ha2"), new VectorStore.StoredItem("b", "b.png", "hb"),
+                    new VectorStore.StoredItem("c", "c.png", "hc")), Set.copyOf(store.items()));
             List<SearchHit> hits = store.search(new float[] {0, 0, 1}, 2);
             assertEquals(Set.of("a", "c"), Set.of(hits.get(0).id(), hits.get(1).id()));
             assertEquals(1.0, hits.get(0).score(), 1e-6);
             assertTrue(store.delete("a"));
             assertFalse(store.delete("a"));
             assertEquals(2, store.count());
+            assertEquals(Set.of(new VectorStore.StoredItem("b", "b.png", "hb"), new VectorStore.StoredItem("c", "c.png", "hc")),
+                    Set.copyOf(store.items()));
             assertEquals("c", store.search(new float[] {0, 0, 1}, 1).get(0).id());
             assertEquals("b", store.search(new float[] {0, 1, 0}, 1).get(0).id());
             assertTrue(store.delete("b"));

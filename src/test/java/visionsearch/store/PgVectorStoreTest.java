@@ -346,7 +346,11 @@ class PgVectorStoreTest {
         assertEquals(Map.of("theme", "new"), a.metadata());
         assertEquals(1.0, a.score(), 1e-6);
         assertEquals(Set.of("h3", "hb"), pg.contentHashes());
+        assertEquals(Set.of(new VectorStore.StoredItem("a", "a3.png", "h3"), new VectorStore.StoredItem("b", "b.png", "hb")),
+                Set.copyOf(pg.items()));
         assertEquals(List.of(), pg.search(new float[] {0, 0, 1}, 5, Map.of("theme", "old")));
+        assertTrue(pg.delete("a"));
+        assertEquals(List.of(new VectorStore.StoredItem("b", "b.png", "hb")), pg.items());
     }
 
     @ParameterizedTest
