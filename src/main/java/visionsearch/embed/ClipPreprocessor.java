@@ -83,24 +83,27 @@ final class ClipPreprocessor {
      * source rows are read in strips that fit the caches; each strip goes through the horizontal pass,
      * and every output row whose vertical window is then complete is computed at once, while its
      * input rows are still in cache. The sums are exact ints, so this order changes no result.
+     * The horizontal pass's rows live in a ring of one strip plus one vertical window, so that the
+     * memory a large image touches stays small.
      */
     private static void resample(BufferedImage image, RowSink sink) {
         Scratch scratch = SCRATCH.get();
         Plan plan = new Plan(image);
         int rows = plan.lastRow - plan.firstRow;
-        int[][] temp = scratch.temp(rows);
+        int strip = Math.max(8, Math.min(rows, STRIP_INTS / (3 * plan.width)));
+        int ring = Math.min(rows, strip + (plan.rows == null ? 1 : plan.rows.ksize));
+        int[][] temp = scratch.temp(ring);
         Source source = Source.of(image, plan.firstRow, plan.lastRow);
-        int strip = plan.cols == null ? rows : Math.max(8, Math.min(rows, STRIP_INTS / (3 * plan.width)));
         int next = 0;
         for (int y0 = 0; y0 < rows; y0 += strip) {
             int n = Math.min(strip, rows - y0);
             if (plan.cols == null) {
-                source.copyColumns(plan.left, y0, n, temp);
+                source.copyColumns(plan.left, y0, n, temp, ring);
             } else {
-                horizontal(plan, source, y0, n, temp, scratch);
+                horizontal(plan, source, y0, n, temp, ring, scratch);
             }
             for (; next < SIZE && plan.lastInputRow(next) <= y0 + n; next++) {
-                sink.row(next, plan.rows == null ? temp[next] : vertical(plan, temp, next, scratch.acc));
+                sink.row(next, plan.rows == null ? temp[next % ring] : vertical(plan, temp, ring, next, scratch));
             }
         }
         scratch.trim();
@@ -108,10 +111,10 @@ final class ClipPreprocessor {
 
     /**
      * Pillow's horizontal pass for the strip of rows y0..y0+n-1 (relative to the plan's first row)
-     * into temp. The strip is transposed first, so that each tap of the filter is one vectorisable
+     * into temp[row % ring]. The strip is transposed first, so that each tap of the filter is one vectorisable
      * loop down a column (R, G and B of the strip's rows in one array).
      */
-    private static void horizontal(Plan plan, Source source, int y0, int n, int[][] temp, Scratch scratch) {
+    private static void horizontal(Plan plan, Source source, int y0, int n, int[][] temp, int ring, Scratch scratch) {
         Coefficients cols = plan.cols;
         int firstCol = cols.bounds[0];
         int len = 3 * n;
@@ -129,7 +132,7 @@ final class ClipPreprocessor {
         clip(columns, SIZE * len);
         // Back to rows: the reads stride through a few cache lines, the writes are contiguous.
         for (int y = 0; y < n; y++) {
-            int[] row = temp[y0 + y];
+            int[] row = temp[(y0 + y) % ring];
             for (int x = 0, j = 3 * y; x < SIZE; x++, j += len) {
                 row[x] = columns[j];
                 row[SIZE + x] = columns[j + 1];
@@ -138,12 +141,17 @@ final class ClipPreprocessor {
         }
     }
 
-    /** Pillow's vertical pass for output row {@code y}, R, G and B at once: clipped 8-bit values into {@code acc}. */
-    private static int[] vertical(Plan plan, int[][] in, int y, int[] acc) {
+    /** Pillow's vertical pass for output row {@code y}, R, G and B at once: clipped 8-bit values. */
+    private static int[] vertical(Plan plan, int[][] temp, int ring, int y, Scratch scratch) {
         Coefficients rows = plan.rows;
         int min = rows.bounds[2 * y] - plan.firstRow;
-        int k = y * rows.ksize;
-        filter(acc, in, min, rows.kk, k, rows.bounds[2 * y + 1], 3 * SIZE);
+        int count = rows.bounds[2 * y + 1];
+        int[][] window = scratch.window(count);
+        for (int i = 0; i < count; i++) {
+            window[i] = temp[(min + i) % ring];
+        }
+        int[] acc = scratch.acc;
+        filter(acc, window, 0, rows.kk, y * rows.ksize, count, 3 * SIZE);
         clip(acc, 3 * SIZE);
         return acc;
     }
@@ -270,8 +278,10 @@ final class ClipPreprocessor {
     private static final class Scratch {
         /** The vertical pass's sums: R, G and B of one output row. */
         final int[] acc = new int[3 * SIZE];
-        /** The horizontal pass's result, one array per input row: R, G and B, 224 values each. */
+        /** A ring of the horizontal pass's rows: R, G and B, 224 values each. */
         int[][] temp = new int[0][];
+        /** The rows of one vertical window, in order. */
+        int[][] window = new int[0][];
         /** A strip of source rows transposed: one array per column, R rows then G rows then B rows. */
         int[][] block = new int[0][];
         /** The horizontal pass's sums for one column of a strip. */
@@ -284,6 +294,13 @@ final class ClipPreprocessor {
                 temp = new int[rows][3 * SIZE];
             }
             return temp;
+        }
+
+        int[][] window(int rows) {
+            if (window.length < rows) {
+                window = new int[rows][];
+            }
+            return window;
         }
 
         int[][] block(int cols, int len) {
@@ -308,8 +325,8 @@ final class ClipPreprocessor {
         }
     }
 
-    /** Rows of the horizontal pass's result a thread keeps between images (a photo's height, about). */
-    private static final int KEEP_ROWS = 4096;
+    /** Rows of the ring a thread keeps between images (one strip plus the longest vertical window, about). */
+    private static final int KEEP_ROWS = 1024;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -346,8 +363,8 @@ final class ClipPreprocessor {
             return new IntSource(packed, firstRow, image.getWidth(), firstRow, lastRow);
         }
 
-        /** Copies the 224 columns from {@code left} of rows y0..y0+n-1 into temp[row]: R, G, B, 224 each. */
-        abstract void copyColumns(int left, int y0, int n, int[][] temp);
+        /** Copies the 224 columns from {@code left} of rows y0..y0+n-1 into temp[row % ring]: R, G, B, 224 each. */
+        abstract void copyColumns(int left, int y0, int n, int[][] temp, int ring);
 
         /**
          * Writes rows y0..y0+n-1 (relative to firstRow) of columns firstCol..firstCol+cols-1 into
@@ -376,10 +393,10 @@ final class ClipPreprocessor {
         }
 
         @Override
-        void copyColumns(int left, int y0, int n, int[][] temp) {
+        void copyColumns(int left, int y0, int n, int[][] temp, int ring) {
             for (int y = y0; y < y0 + n; y++) {
                 int j = (y + firstRow) * stride + left * step;
-                int[] row = temp[y];
+                int[] row = temp[y % ring];
                 for (int x = 0; x < SIZE; x++, j += step) {
                     row[x] = data[j + r] & 0xFF;
                     row[SIZE + x] = data[j + g] & 0xFF;
@@ -421,10 +438,10 @@ final class ClipPreprocessor {
         }
 
         @Override
-        void copyColumns(int left, int y0, int n, int[][] temp) {
+        void copyColumns(int left, int y0, int n, int[][] temp, int ring) {
             for (int y = y0; y < y0 + n; y++) {
                 int j = (y + firstRow - rowBase) * width + left;
-                int[] row = temp[y];
+                int[] row = temp[y % ring];
                 for (int x = 0; x < SIZE; x++) {
                     int p = data[j + x];
                     row[x] = (p >> 16) & 0xFF;
