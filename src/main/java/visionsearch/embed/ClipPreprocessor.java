@@ -312,12 +312,16 @@ final class ClipPreprocessor {
             return block;
         }
 
-        /** Lets go of buffers that an unusually large image needed, so that threads do not keep them. */
+        /**
+         * Lets go of buffers that an unusually large image needed, so that threads do not keep them.
+         * The block may hold up to 8 strips' worth: images of different shapes take turns without
+         * allocating again (the block grows to the widest image and the longest strip seen).
+         */
         void trim() {
             if (temp.length > KEEP_ROWS) {
                 temp = new int[0][];
             }
-            if (block.length > 0 && (long) block.length * block[0].length > 2L * STRIP_INTS) {
+            if (block.length > 0 && (long) block.length * block[0].length > 8L * STRIP_INTS) {
                 block = new int[0][];
                 stripAcc = new int[0];
                 columns = new int[0];
