@@ -2,9 +2,14 @@ package visionsearch.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -48,6 +53,11 @@ public final class InMemoryVectorStore implements VectorStore {
     private int size;
     private final HashMap<String, Integer> slotById = new HashMap<>();
     private volatile boolean closed;
+    /** The version of {@link #file} this store read or last wrote (null: there was no file). */
+    private FileVersion version;
+
+    /** Serialises {@link #save()} within this JVM; a file lock beside the store file does it across processes. */
+    private static final Object SAVE_LOCK = new Object();
 
     private InMemoryVectorStore(String modelId, int dimensions, Distance distance, Path file) {
         this.modelId = requireModelId(modelId);
@@ -75,15 +85,13 @@ public final class InMemoryVectorStore implements VectorStore {
     public static InMemoryVectorStore open(Path file, String modelId, int dimensions, Distance distance) {
         Objects.requireNonNull(file, "file");
         InMemoryVectorStore store = new InMemoryVectorStore(modelId, dimensions, distance, file);
-        StoreFile.Contents contents;
         try {
-            contents = StoreFile.read(file, modelId, dimensions, distance);
+            store.readFile(modelId, dimensions, distance);
         } catch (NoSuchFileException e) {
             return store;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the vector store file " + file + ": " + e.getMessage(), e);
         }
-        store.install(contents);
         return store;
     }
 
@@ -106,8 +114,26 @@ public final class InMemoryVectorStore implements VectorStore {
         }
         InMemoryVectorStore store = new InMemoryVectorStore(contents.modelId(), contents.dimensions(),
                 contents.distance(), file);
-        store.install(contents);
+        try {
+            store.readFile(contents.modelId(), contents.dimensions(), contents.distance());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the vector store file " + file + ": " + e.getMessage(), e);
+        }
         return store;
+    }
+
+    /** Reads {@link #file} into this empty store and notes its version; reads again if it was replaced meanwhile. */
+    private void readFile(String modelId, int dimensions, Distance distance) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            FileVersion before = FileVersion.of(file);
+            StoreFile.Contents contents = StoreFile.read(file, modelId, dimensions, distance);
+            FileVersion after = FileVersion.of(file);
+            if (Objects.equals(before, after) || attempt == 5) {
+                install(contents);
+                version = after;
+                return;
+            }
+        }
     }
 
     /** Returns the file this store was opened from and {@link #save()} writes to, or null. */
@@ -263,16 +289,50 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     /**
-     * Writes the store to the file it was opened from, atomically.
+     * Writes the store to the file it was opened from, atomically, unless another program or store
+     * object has saved to that file since this store read or last wrote it: then nothing is written,
+     * so that two writers never silently drop each other's records. Saves hold a lock on a file named
+     * like the store file plus {@code .lock}, beside it.
      *
      * @throws IllegalStateException if the store was made by {@link #create} (use {@link #save(Path)})
+     * @throws VectorStoreException  if the file was replaced since this store read or wrote it
      */
     public void save() {
         if (file == null) {
             throw new IllegalStateException("this store has no file: it was made by InMemoryVectorStore.create; "
                     + "use save(Path) or InMemoryVectorStore.open(file, ...)");
         }
-        save(file);
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        synchronized (SAVE_LOCK) {
+            try {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                     FileLock ignored = channel.lock()) {
+                    if (!Objects.equals(FileVersion.of(file), version)) {
+                        throw new VectorStoreException("the vector store file " + file + " was changed by another "
+                                + "program or store object since this store read it (a second `index` of the same "
+                                + "collection?); nothing was overwritten. Open the store again, which gives the "
+                                + "other run's records, and repeat: images already stored are skipped");
+                    }
+                    save(file);
+                    version = FileVersion.of(file);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot lock " + lockFile + " to save the vector store: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Which file is at a path: its file key (inode), time and size; null if there is none. */
+    private record FileVersion(Object key, FileTime modified, long size) {
+        static FileVersion of(Path file) throws IOException {
+            try {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+                return new FileVersion(a.fileKey(), a.lastModifiedTime(), a.size());
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+        }
     }
 
     /**

@@ -186,7 +186,9 @@ class InMemoryVectorStoreTest {
             assertFalse(again.contentHashes().contains("sha5"));
         }
         try (Stream<Path> left = Files.list(file.getParent())) {
-            assertEquals(List.of(file), left.collect(Collectors.toList()), "no temporary files left behind");
+            // The store file, and the (empty) lock file save() keeps beside it; no temporary file.
+            assertEquals(Set.of(file, file.resolveSibling(file.getFileName() + ".lock")), left.collect(Collectors.toSet()),
+                    "no temporary files left behind");
         }
     }
 
@@ -331,6 +333,42 @@ class InMemoryVectorStoreTest {
             int b = raf.read();
             raf.seek(at);
             raf.write(b ^ 0x40);
+        }
+    }
+
+    @Test
+    void twoWritersOfOneFileNeverDropEachOthersRecords(@TempDir Path dir) {
+        Path file = dir.resolve("shared.vec");
+        try (InMemoryVectorStore first = InMemoryVectorStore.open(file, MODEL, 3, Distance.COSINE);
+             InMemoryVectorStore second = InMemoryVectorStore.open(file, MODEL, 3, Distance.COSINE)) {
+            first.upsert(rec("a", "ha", 1, 0, 0));
+            first.save();
+            first.upsert(rec("a2", "ha2", 1, 1, 0));
+            first.save(); // its own earlier save is no conflict
+            second.upsert(rec("b", "hb", 0, 1, 0));
+            VectorStoreException e = assertThrows(VectorStoreException.class, second::save);
+            assertTrue(e.getMessage().contains("was changed by another program") && e.getMessage().contains("nothing was overwritten"),
+                    e.getMessage());
+        }
+        try (InMemoryVectorStore again = InMemoryVectorStore.open(file, MODEL, 3, Distance.COSINE)) {
+            assertEquals(Set.of("ha", "ha2"), again.contentHashes(), "the first writer's records are all there");
+            again.upsert(rec("b", "hb", 0, 1, 0));
+            again.save();
+        }
+        assertEquals(3, InMemoryVectorStore.load(file).count());
+    }
+
+    @Test
+    void aFileDeletedOrCreatedBehindTheStoreIsNotOverwritten(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("s.vec");
+        try (InMemoryVectorStore early = InMemoryVectorStore.open(file, MODEL, 3, Distance.COSINE);
+             InMemoryVectorStore other = InMemoryVectorStore.open(file, MODEL, 3, Distance.COSINE)) {
+            other.upsert(rec("o", "ho", 0, 0, 1));
+            other.save(); // the file did not exist when `early` opened it
+            early.upsert(rec("e", "he", 1, 0, 0));
+            assertThrows(VectorStoreException.class, early::save);
+            Files.delete(file);
+            assertThrows(VectorStoreException.class, other::save, "a file removed behind the store");
         }
     }
 }
