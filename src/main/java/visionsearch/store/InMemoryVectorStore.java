@@ -311,8 +311,8 @@ public final class InMemoryVectorStore implements VectorStore {
                     if (!Objects.equals(FileVersion.of(file), version)) {
                         throw new VectorStoreException("the vector store file " + file + " was changed by another "
                                 + "program or store object since this store read it (a second `index` of the same "
-                                + "collection?); nothing was overwritten. Open the store again, which gives the "
-                                + "other run's records, and repeat: images already stored are skipped");
+                                + "collection?); nothing was overwritten. Run again (or open the store again): "
+                                + "it then holds the other run's records, and images already stored are skipped");
                     }
                     save(file);
                     version = FileVersion.of(file);
