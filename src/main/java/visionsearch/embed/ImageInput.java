@@ -196,10 +196,8 @@ public record ImageInput(String source, byte[] bytes, URI url, ImageFormat forma
             try {
                 reader.setInput(in, true, true);
                 ImageReadParam param = reader.getDefaultReadParam();
-                Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
                 // JPEG and PNG only: their readers copy rows band by band (BMP's copies raw bytes).
-                if ((format == ImageFormat.JPEG || format == ImageFormat.PNG) && types.hasNext()
-                        && types.next().getBufferedImageType() == BufferedImage.TYPE_3BYTE_BGR) {
+                if ((format == ImageFormat.JPEG || format == ImageFormat.PNG) && isBgr(reader.getImageTypes(0))) {
                     param.setDestination(RGB.createBufferedImage(reader.getWidth(0), reader.getHeight(0)));
                 }
                 return reader.read(0, param);
@@ -213,6 +211,11 @@ public record ImageInput(String source, byte[] bytes, URI url, ImageFormat forma
             throw new InvalidImageException(InvalidImageException.Reason.CORRUPT,
                     "image " + source + " (" + format + ") cannot be decoded: " + e.getMessage(), e);
         }
+    }
+
+    /** True if ImageIO's own choice of image type (the first offered) is {@code TYPE_3BYTE_BGR}. */
+    private static boolean isBgr(Iterator<ImageTypeSpecifier> types) {
+        return types.hasNext() && types.next().getBufferedImageType() == BufferedImage.TYPE_3BYTE_BGR;
     }
 
     /** Interleaved 8-bit sRGB in R, G, B order: what JPEG and PNG decoders produce for RGB images. */
