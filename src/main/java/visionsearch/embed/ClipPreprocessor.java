@@ -111,8 +111,8 @@ final class ClipPreprocessor {
 
     /**
      * Pillow's horizontal pass for the strip of rows y0..y0+n-1 (relative to the plan's first row)
-     * into temp[row % ring]. The strip is transposed first, so that each tap of the filter is one vectorisable
-     * loop down a column (R, G and B of the strip's rows in one array).
+     * into temp[row % ring]. The strip is transposed first, so that each tap of the filter is one
+     * vectorisable loop down a column (R, G and B of the strip's rows in one array).
      */
     private static void horizontal(Plan plan, Source source, int y0, int n, int[][] temp, int ring, Scratch scratch) {
         Coefficients cols = plan.cols;
