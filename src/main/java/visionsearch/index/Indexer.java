@@ -198,8 +198,8 @@ public final class Indexer {
         Run run = new Run(root, start);
         List<Path> files = walk(root, run);
         List<Scanned> scanned = scan(root, files);
-        run.removed = removeStale(root, scanned, run);
-        Set<String> known = store.contentHashes();
+        // One read of the store: what to remove, and the content hashes it holds afterwards.
+        Set<String> known = removeStale(root, scanned, run);
         Set<String> seen = new HashSet<>();
         List<Scanned> toEmbed = new ArrayList<>();
         for (Scanned s : scanned) {
@@ -240,9 +240,10 @@ public final class Indexer {
 
     /**
      * Deletes the records this indexer made (id = content hash) for files under {@code root} that
-     * are gone or changed, and returns how many. See the class comment for which records stay.
+     * are gone or changed, counts them in {@code run.removed}, and returns the content hashes of the
+     * records that stay. See the class comment for which records stay.
      */
-    private int removeStale(Path root, List<Scanned> scanned, Run run) {
+    private Set<String> removeStale(Path root, List<Scanned> scanned, Run run) {
         Map<String, String> current = new HashMap<>();
         Set<String> unreadable = new HashSet<>();
         for (Scanned s : scanned) {
@@ -253,10 +254,13 @@ public final class Indexer {
             }
         }
         List<String> stale = new ArrayList<>();
+        Set<String> kept = new HashSet<>();
         for (VectorStore.StoredItem item : store.items()) {
             if (item.id().equals(item.contentSha256()) && !item.id().equals(current.get(item.path()))
                     && !unreadable.contains(item.path()) && isUnder(root, item.path(), run.unvisited)) {
                 stale.add(item.id());
+            } else if (!item.contentSha256().isEmpty()) {
+                kept.add(item.contentSha256());
             }
         }
         for (String id : stale) {
@@ -265,7 +269,8 @@ public final class Indexer {
         if (!stale.isEmpty()) {
             checkpoint.run();
         }
-        return stale.size();
+        run.removed = stale.size();
+        return kept;
     }
 
     /** True if {@code path} is a file path under {@code root} and not under a folder the walk could not enter. */

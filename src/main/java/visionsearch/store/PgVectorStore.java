@@ -539,7 +539,8 @@ public final class PgVectorStore implements VectorStore {
                 st.setFetchSize(10_000);
                 try (ResultSet rs = st.executeQuery("SELECT id, path, content_sha256 FROM " + PgSql.quote(collection))) {
                     while (rs.next()) {
-                        out.add(new StoredItem(rs.getString(1), rs.getString(2), rs.getString(3)));
+                        String sha = rs.getString(3);
+                        out.add(new StoredItem(rs.getString(1), rs.getString(2), sha == null ? "" : sha));
                     }
                 }
             }
