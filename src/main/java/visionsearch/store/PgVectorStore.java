@@ -1,12 +1,6 @@
 package visionsearch.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pgvector.PGvector;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,9 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import visionsearch.vector.Vectors;
 
 /**
@@ -49,15 +40,6 @@ import visionsearch.vector.Vectors;
  * }</pre>
  */
 public final class PgVectorStore implements VectorStore {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
-    private static final String INSTALL_HINT = "Install pgvector on the server: on this project's machines run "
-            + "scripts/install-pgvector.sh; on Debian/Ubuntu with the PGDG repository apt-get install "
-            + "postgresql-NN-pgvector (NN = server major version); in Docker use the pgvector/pgvector image "
-            + "(e.g. pgvector/pgvector:pg17); on Azure Database for PostgreSQL allow-list VECTOR in the "
-            + "azure.extensions server parameter; then run CREATE EXTENSION vector as a privileged user.";
-
     private final DatabaseUrl url;
     private final String collection;
     private final String modelId;
@@ -67,9 +49,8 @@ public final class PgVectorStore implements VectorStore {
     private final IndexSpec indexSpec;
     private final boolean distributed;
     private final SearchOptions defaultOptions;
-    private final ReentrantLock lock = new ReentrantLock();
+    private PgSession session;
     private Connection conn;
-    private volatile boolean closed;
 
     private PgVectorStore(Builder b) {
         this.url = b.url;
@@ -179,15 +160,9 @@ public final class PgVectorStore implements VectorStore {
         }
     }
 
-    // --- opening ---
-
     private void open(String extension) {
-        try {
-            conn = url.connect();
-        } catch (SQLException e) {
-            throw new VectorStoreException("cannot connect to PostgreSQL at " + url + ": " + e.getMessage()
-                    + " (check DATABASE_URL, that the server runs and accepts this user)", e.getSQLState(), e);
-        }
+        session = PgSession.connect(url, collection);
+        conn = session.connection();
         try {
             try (Statement st = conn.createStatement()) {
                 // The staging table of a batch lives in temp buffers (default 8 MB): room for a batch of 1024-d
@@ -195,10 +170,11 @@ public final class PgVectorStore implements VectorStore {
                 st.execute("SET temp_buffers = '256MB'");
             }
             conn.setAutoCommit(false);
-            ensureExtension(extension);
-            ensureCollection();
+            PgSchema schema = new PgSchema(conn, url, collection, modelId, dimensions, distance, type);
+            schema.ensureExtension(extension);
+            schema.ensureCollection();
             if (distributed) {
-                distribute();
+                schema.distribute();
             }
             if (indexSpec.kind() == IndexSpec.Kind.HNSW
                     || (indexSpec.kind() == IndexSpec.Kind.IVFFLAT && countUnlocked() > 0)) {
@@ -206,140 +182,18 @@ public final class PgVectorStore implements VectorStore {
             }
             PGvector.registerTypes(conn);
         } catch (SQLException e) {
-            closeQuietly();
-            throw fail("opening collection '" + collection + "'", e);
+            session.closeQuietly();
+            throw session.fail("opening collection '" + collection + "'", e);
         } catch (RuntimeException e) {
-            closeQuietly();
+            session.closeQuietly();
             throw e;
-        }
-    }
-
-    private void ensureExtension(String extension) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT extversion FROM pg_extension WHERE extname = ?")) {
-            ps.setString(1, extension);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    conn.commit();
-                    return;
-                }
-            }
-        }
-        try (Statement st = conn.createStatement()) {
-            st.execute("CREATE EXTENSION IF NOT EXISTS " + PgSql.quote(extension));
-            conn.commit();
-        } catch (SQLException e) {
-            conn.rollback();
-            String state = e.getSQLState();
-            if ("58P01".equals(state) || "0A000".equals(state)) {
-                throw new VectorStoreException("the PostgreSQL server at " + url + " does not have the pgvector extension ('"
-                        + extension + "'): " + e.getMessage() + ". " + INSTALL_HINT, state, e);
-            }
-            if ("42501".equals(state)) {
-                throw new VectorStoreException("the pgvector extension ('" + extension + "') is not enabled in this database "
-                        + "and this user may not enable it: " + e.getMessage() + ". Ask the database owner or a superuser "
-                        + "to run CREATE EXTENSION vector in this database (on Azure, allow-list VECTOR in "
-                        + "azure.extensions first), or connect as a user who may.", state, e);
-            }
-            throw e;
-        }
-    }
-
-    private void ensureCollection() throws SQLException {
-        try (Statement st = conn.createStatement()) {
-            // Serialises concurrent first opens: CREATE TABLE IF NOT EXISTS can race on the catalog.
-            st.execute("SELECT pg_advisory_xact_lock(hashtext('vision_search_collections'))");
-            st.execute(PgSql.createMetadataTable());
-        }
-        try (PreparedStatement ps = conn.prepareStatement("SELECT model_id, dimensions, distance, vector_type FROM "
-                + PgSql.quote(PgSql.METADATA_TABLE) + " WHERE collection = ?")) {
-            ps.setString(1, collection);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    String m = rs.getString(1);
-                    int d = rs.getInt(2);
-                    String dist = rs.getString(3);
-                    String vt = rs.getString(4);
-                    if (!m.equals(modelId) || d != dimensions || !dist.equals(distance.name()) || !vt.equals(type.name())) {
-                        conn.rollback();
-                        throw new VectorStoreException("collection '" + collection + "' holds model '" + m + "' ("
-                                + d + " dimensions, " + dist + ", " + vt + "), but model '" + modelId + "' ("
-                                + dimensions + " dimensions, " + distance + ", " + type + ") was asked for; use another "
-                                + "collection name for this model, or drop the collection and index again");
-                    }
-                    conn.commit();
-                    return;
-                }
-            }
-        }
-        try (PreparedStatement ps = conn.prepareStatement("SELECT to_regclass(?)")) {
-            ps.setString(1, PgSql.quote(collection));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getString(1) != null) {
-                    conn.rollback();
-                    throw new VectorStoreException("a table named '" + collection + "' exists but is not a vision-search "
-                            + "collection (no row in " + PgSql.METADATA_TABLE + "); choose another collection name");
-                }
-            }
-        }
-        try (Statement st = conn.createStatement();
-             PreparedStatement ps = conn.prepareStatement("INSERT INTO " + PgSql.quote(PgSql.METADATA_TABLE)
-                     + " (collection, model_id, dimensions, distance, vector_type) VALUES (?, ?, ?, ?, ?)")) {
-            st.execute(PgSql.createTable(collection, type, dimensions));
-            st.execute(PgSql.embeddingStorage(collection, type, dimensions));
-            ps.setString(1, collection);
-            ps.setString(2, modelId);
-            ps.setInt(3, dimensions);
-            ps.setString(4, distance.name());
-            ps.setString(5, type.name());
-            ps.executeUpdate();
-            conn.commit();
-        } catch (SQLException e) {
-            conn.rollback();
-            throw e;
-        }
-    }
-
-    private void distribute() throws SQLException {
-        if (!citusInstalled(conn)) {
-            throw new VectorStoreException("distributed(true) needs the citus extension, which this PostgreSQL server at "
-                    + url + " does not have; use Azure Cosmos DB for PostgreSQL or a Citus server (see README, "
-                    + "'Scaling out with Citus'), or build without distributed(true)");
-        }
-        List<String> statements = PgSql.distribute();
-        String[] tables = {PgSql.quote(PgSql.METADATA_TABLE), PgSql.quote(collection)};
-        for (int i = 0; i < statements.size(); i++) {
-            if (isDistributed(tables[i])) {
-                continue;
-            }
-            try (PreparedStatement ps = conn.prepareStatement(statements.get(i))) {
-                ps.setString(1, tables[i]);
-                ps.execute();
-            }
-            conn.commit();
-        }
-    }
-
-    private boolean isDistributed(String quotedTable) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(PgSql.IS_DISTRIBUTED)) {
-            ps.setString(1, quotedTable);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    /** Returns true if the database behind {@code conn} has the Citus extension. */
-    static boolean citusInstalled(Connection conn) throws SQLException {
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(PgSql.CITUS_INSTALLED)) {
-            return rs.next();
         }
     }
 
     /** Returns true if this store's database has the Citus extension (so {@code distributed(true)} can work). */
     public boolean citusAvailable() {
         return withConnection(() -> {
-            boolean result = citusInstalled(conn);
+            boolean result = PgSchema.citusInstalled(conn);
             conn.commit();
             return result;
         });
@@ -387,45 +241,13 @@ public final class PgVectorStore implements VectorStore {
         }
         withConnection(() -> {
             try {
-                if (type == VectorType.VECTOR && noneExist(byId.keySet())) {
-                    // Fast path for new ids (a first load, an indexer adding images): COPY straight into the table.
-                    try {
-                        copyBinary(PgSql.copyInto(collection), byId.values());
-                        conn.commit();
-                        return null;
-                    } catch (SQLException e) {
-                        conn.rollback();
-                        if (!"23505".equals(e.getSQLState())) {
-                            throw e;
-                        }
-                        // Another writer added one of these ids meanwhile: merge through the staging table below.
-                    }
-                }
-                try (Statement st = conn.createStatement()) {
-                    st.execute(PgSql.createStage(dimensions));
-                    st.execute(PgSql.embeddingStorage(PgSql.STAGE_TABLE, VectorType.VECTOR, dimensions));
-                }
-                copyBinary(PgSql.copyStage(), byId.values());
-                try (Statement st = conn.createStatement()) {
-                    st.executeUpdate(PgSql.mergeStage(collection, type, dimensions));
-                }
-                conn.commit();
+                PgUpsert.write(conn, collection, type, dimensions, byId);
                 return null;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly();
                 throw e;
             }
         });
-    }
-
-    private boolean noneExist(Set<String> ids) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(PgSql.countExisting(collection))) {
-            ps.setArray(1, conn.createArrayOf("text", ids.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) == 0;
-            }
-        }
     }
 
     @Override
@@ -446,7 +268,7 @@ public final class PgVectorStore implements VectorStore {
         }
         checkVector(query, "query");
         Map<String, String> f = filter == null ? Map.of() : filter;
-        String filterJson = f.isEmpty() ? null : json(f);
+        String filterJson = f.isEmpty() ? null : PgJson.write(f);
         return withConnection(() -> {
             try {
                 applyOptions(options, filterJson != null);
@@ -463,7 +285,7 @@ public final class PgVectorStore implements VectorStore {
                         while (rs.next()) {
                             double d = rs.getDouble(4);
                             double score = distance == Distance.COSINE ? 1.0 - d : -d;
-                            hits.add(new SearchHit(rs.getString(1), rs.getString(2), score, d, parseMetadata(rs.getString(3))));
+                            hits.add(new SearchHit(rs.getString(1), rs.getString(2), score, d, PgJson.read(rs.getString(3))));
                         }
                     }
                 }
@@ -629,13 +451,7 @@ public final class PgVectorStore implements VectorStore {
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            closed = true;
-            closeQuietly();
-        } finally {
-            lock.unlock();
-        }
+        session.close();
     }
 
     @Override
@@ -646,104 +462,6 @@ public final class PgVectorStore implements VectorStore {
     }
 
     // --- internals ---
-
-    /** Writes the records to the staging table in PostgreSQL's binary COPY format. */
-    private void copyBinary(String copySql, Iterable<VectorRecord> records) throws SQLException {
-        CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
-        try {
-            CopyBuffer out = new CopyBuffer(copy);
-            out.put(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0});
-            out.putInt(0); // flags
-            out.putInt(0); // header extension length
-            for (VectorRecord r : records) {
-                out.putShort(5);
-                out.putText(r.id());
-                out.putText(r.path());
-                byte[] meta = json(r.metadata()).getBytes(StandardCharsets.UTF_8);
-                out.putInt(meta.length + 1);
-                out.putByte(1); // jsonb binary format version
-                out.put(meta);
-                out.putText(r.contentSha256());
-                float[] v = r.vector();
-                out.putInt(4 + 4 * v.length); // pgvector's binary form: int16 dim, int16 unused, float4[dim]
-                out.putShort(v.length);
-                out.putShort(0);
-                out.putFloats(v);
-            }
-            out.putShort(-1);
-            out.flush();
-            copy.endCopy();
-        } finally {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
-        }
-    }
-
-    /** A big-endian buffer that hands full megabytes to the COPY stream. */
-    private static final class CopyBuffer {
-        private final CopyIn copy;
-        private final ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-
-        CopyBuffer(CopyIn copy) {
-            this.copy = copy;
-        }
-
-        private void room(int n) throws SQLException {
-            if (buf.remaining() < n) {
-                flush();
-            }
-        }
-
-        void flush() throws SQLException {
-            if (buf.position() > 0) {
-                copy.writeToCopy(buf.array(), 0, buf.position());
-                buf.clear();
-            }
-        }
-
-        void putByte(int b) throws SQLException {
-            room(1);
-            buf.put((byte) b);
-        }
-
-        void putShort(int s) throws SQLException {
-            room(2);
-            buf.putShort((short) s);
-        }
-
-        void putInt(int i) throws SQLException {
-            room(4);
-            buf.putInt(i);
-        }
-
-        void put(byte[] b) throws SQLException {
-            if (b.length > buf.capacity()) {
-                flush();
-                copy.writeToCopy(b, 0, b.length);
-                return;
-            }
-            room(b.length);
-            buf.put(b);
-        }
-
-        void putText(String s) throws SQLException {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            putInt(b.length);
-            put(b);
-        }
-
-        void putFloats(float[] v) throws SQLException {
-            int off = 0;
-            while (off < v.length) {
-                room(4);
-                int n = Math.min(v.length - off, buf.remaining() / 4);
-                buf.asFloatBuffer().put(v, off, n);
-                buf.position(buf.position() + 4 * n);
-                off += n;
-            }
-        }
-    }
 
     private void checkVector(float[] v, String what) {
         if (v.length != dimensions) {
@@ -759,68 +477,11 @@ public final class PgVectorStore implements VectorStore {
         }
     }
 
-    private static String json(Map<String, String> map) {
-        try {
-            return JSON.writeValueAsString(map);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("metadata cannot be written as JSON: " + e.getMessage(), e);
-        }
-    }
-
-    private static Map<String, String> parseMetadata(String json) {
-        if (json == null || json.isEmpty()) {
-            return Map.of();
-        }
-        try {
-            Map<String, Object> raw = JSON.readValue(json, MAP);
-            Map<String, String> out = new LinkedHashMap<>();
-            raw.forEach((key, value) -> out.put(key, value == null ? "" : String.valueOf(value)));
-            return out;
-        } catch (JsonProcessingException e) {
-            throw new VectorStoreException("a row's metadata is not a JSON object: " + e.getOriginalMessage());
-        }
-    }
-
-    private interface SqlWork<T> {
-        T run() throws SQLException, IOException;
-    }
-
-    private <T> T withConnection(SqlWork<T> work) {
-        lock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("the pgvector store for collection '" + collection + "' is closed");
-            }
-            return work.run();
-        } catch (SQLException e) {
-            throw fail("on collection '" + collection + "'", e);
-        } catch (IOException e) {
-            throw new VectorStoreException("writing to collection '" + collection + "' failed: " + e.getMessage(), null, e);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private VectorStoreException fail(String context, SQLException e) {
-        return new VectorStoreException("PostgreSQL error " + context + " at " + url + ": " + e.getMessage()
-                + " (SQLSTATE " + e.getSQLState() + ")", e.getSQLState(), e);
+    private <T> T withConnection(PgSession.SqlWork<T> work) {
+        return session.run(work);
     }
 
     private void rollbackQuietly() {
-        try {
-            conn.rollback();
-        } catch (SQLException ignored) {
-            // the original error matters more
-        }
-    }
-
-    private void closeQuietly() {
-        if (conn != null) {
-            try {
-                conn.close();
-            } catch (SQLException ignored) {
-                // closing anyway
-            }
-        }
+        session.rollbackQuietly();
     }
 }
