@@ -21,7 +21,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import visionsearch.embed.BatchProgress;
-import visionsearch.embed.ClipEmbedder;
+import visionsearch.embed.clip.ClipEmbedder;
 import visionsearch.embed.EmbeddingResult;
 import visionsearch.embed.ImageInput;
 

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.embed.features.ImageFeatureEmbedder;
 
 /**
  * Image-feature embedding throughput against a plain {@code ImageIO} decode of the same files, in

@@ -6,10 +6,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import visionsearch.embed.ClipEmbedder;
+import visionsearch.embed.clip.ClipEmbedder;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedders;
 import visionsearch.embed.Settings;
+import visionsearch.embed.azure.AzureVisionEmulator;
 
 /**
  * {@code vision-search emulator}: serves Azure AI Vision's vectorize API on localhost over a local

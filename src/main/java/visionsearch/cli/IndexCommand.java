@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import visionsearch.embed.AzureVisionEmbedder;
+import visionsearch.embed.azure.AzureVisionEmbedder;
 import visionsearch.embed.CachedEmbedder;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.EmbeddingCache;

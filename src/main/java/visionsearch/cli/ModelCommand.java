@@ -9,8 +9,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import visionsearch.embed.ClipEmbedder;
-import visionsearch.embed.ModelDownloader;
+import visionsearch.embed.clip.ClipEmbedder;
+import visionsearch.embed.clip.ModelDownloader;
 import visionsearch.embed.Settings;
 
 /** {@code vision-search model download|status}: the local CLIP model. */

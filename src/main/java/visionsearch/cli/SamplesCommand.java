@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import visionsearch.samples.SampleScenes;
 
 /**
  * {@code vision-search samples}: (re)generates the sample collection in {@code images/} and the
@@ -21,7 +22,7 @@ final class SamplesCommand implements Callable<Integer> {
     /** The licence text written beside the images. */
     static final String LICENSE = """
             The images in this folder (and in images-queries/) were drawn by this project's own generator,
-            `vision-search samples` (src/main/java/visionsearch/cli/SampleScenes.java), from a fixed seed.
+            `vision-search samples` (src/main/java/visionsearch/samples/SampleScenes.java), from a fixed seed.
             They contain no third-party material.
 
             To the extent possible under law, the vision-search authors have waived all copyright and related
@@ -49,8 +50,8 @@ final class SamplesCommand implements Callable<Integer> {
     public Integer call() {
         List<SampleScenes.Scene> collection = SampleScenes.collection(seed, perTheme);
         List<SampleScenes.Scene> queries = SampleScenes.queries(seed, queriesPerTheme);
-        write(out, collection);
-        write(queriesOut, queries);
+        SampleScenes.write(out, collection);
+        SampleScenes.write(queriesOut, queries);
         try {
             Files.writeString(out.resolve("LICENSE"), LICENSE, StandardCharsets.UTF_8);
             Files.writeString(queriesOut.resolve("LICENSE"), LICENSE, StandardCharsets.UTF_8);
@@ -60,22 +61,5 @@ final class SamplesCommand implements Callable<Integer> {
         System.out.println("wrote " + collection.size() + " images and captions.csv to " + out + ", "
                 + queries.size() + " query images and queries.csv to " + queriesOut + " (seed " + seed + ")");
         return 0;
-    }
-
-    /** Writes the PNGs and a CSV (file,caption,theme) into {@code dir}. */
-    static void write(Path dir, List<SampleScenes.Scene> scenes) {
-        try {
-            Files.createDirectories(dir);
-            StringBuilder csv = new StringBuilder("file,caption,theme\n");
-            for (SampleScenes.Scene scene : scenes) {
-                Files.write(dir.resolve(scene.file()), scene.png());
-                csv.append(scene.file()).append(",\"").append(scene.caption().replace("\"", "\"\"")).append("\",")
-                        .append(scene.theme().label).append('\n');
-            }
-            String name = scenes.stream().anyMatch(s -> s.file().startsWith("query-")) ? "queries.csv" : "captions.csv";
-            Files.writeString(dir.resolve(name), csv, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write samples to " + dir + ": " + e.getMessage(), e);
-        }
     }
 }

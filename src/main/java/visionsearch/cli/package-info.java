@@ -1,14 +1,10 @@
 /**
  * The {@code vision-search} command line: {@code embed}, {@code demo}, {@code index}, {@code search},
- * {@code kernel install}, {@code model download}, {@code emulator}. Run {@code vision-search help}.
+ * {@code kernel install}, {@code model download}, {@code emulator}, {@code samples}. It sits on top of
+ * every other package and nothing imports it; its only public class is {@link visionsearch.cli.Main}.
  *
- * <p>One public class besides {@link visionsearch.cli.Main}: {@link visionsearch.cli.AzureVisionEmulator},
- * so tests and notebooks can run Azure code offline in-process:
  * <pre>{@code
- * try (AzureVisionEmulator emulator = AzureVisionEmulator.start(ImageFeatureEmbedder.create());
- *      Embedder azure = AzureVisionEmbedder.builder().endpoint(emulator.endpoint()).key("any").build()) {
- *     Embedding e = azure.embedImage(Path.of("images/beach-01.png"));   // model features:grid-hist-v1
- * }
+ * System.exit(visionsearch.cli.Main.run("search", "--text", "a snowy mountain"));
  * }</pre>
  */
 package visionsearch.cli;

@@ -10,8 +10,8 @@ import java.util.Objects;
 /**
  * Turns images and text into vectors of one model.
  *
- * <p>Implementations: {@link AzureVisionEmbedder} (Azure AI Vision multimodal embeddings, 1024-d),
- * {@link ClipEmbedder} (local CLIP on ONNX Runtime, 512-d) and {@link ImageFeatureEmbedder}
+ * <p>Implementations: {@link visionsearch.embed.azure.AzureVisionEmbedder} (Azure AI Vision multimodal embeddings, 1024-d),
+ * {@link visionsearch.embed.clip.ClipEmbedder} (local CLIP on ONNX Runtime, 512-d) and {@link visionsearch.embed.features.ImageFeatureEmbedder}
  * (a classical colour / texture descriptor, image-to-image only). {@link Embedders#fromSettings}
  * picks one from configuration. Every {@link Embedding} carries {@link #modelId()}.
  *

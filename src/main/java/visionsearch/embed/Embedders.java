@@ -3,6 +3,9 @@ package visionsearch.embed;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import visionsearch.embed.azure.AzureVisionEmbedder;
+import visionsearch.embed.clip.ClipEmbedder;
+import visionsearch.embed.features.ImageFeatureEmbedder;
 
 /**
  * Picks an embedder from {@link Settings}: {@code VISION_EMBEDDER} when set ({@code azure},

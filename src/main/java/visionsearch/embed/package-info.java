@@ -1,7 +1,11 @@
 /**
- * Turning images and text into embeddings: the {@link visionsearch.embed.Embedder} API, validated
- * {@link visionsearch.embed.ImageInput}s, the Azure AI Vision client, local CLIP, classical image
- * features, the on-disk embedding cache and configuration.
+ * Turning images and text into embeddings: the {@link visionsearch.embed.Embedder} API every model
+ * shares, validated {@link visionsearch.embed.ImageInput}s, the exceptions, configuration
+ * ({@link visionsearch.embed.Settings}), the on-disk embedding cache, and
+ * {@link visionsearch.embed.Embedders}, which picks a model from configuration and says why. Each model
+ * family lives in its own subpackage: {@code embed.azure} (Azure AI Vision and its emulator),
+ * {@code embed.clip} (local CLIP on ONNX Runtime), {@code embed.features} (classical image features).
+ * {@code Embedders} is the one class here that knows the subpackages; they know only this package.
  *
  * <pre>{@code
  * try (Embedder embedder = Embedders.fromSettings(Settings.load())) {
@@ -23,8 +27,8 @@
  * }
  * }</pre>
  *
- * <p><b>Azure errors.</b> {@link visionsearch.embed.AzureVisionEmbedder} throws
- * {@link visionsearch.embed.VisionApiException} (HTTP status, Azure error and inner code, request id,
+ * <p><b>Azure errors.</b> {@link visionsearch.embed.azure.AzureVisionEmbedder} throws
+ * {@link visionsearch.embed.azure.VisionApiException} (HTTP status, Azure error and inner code, request id,
  * {@code retryable()}) after its own retries; local input problems are
  * {@link visionsearch.embed.InvalidImageException} or {@link IllegalArgumentException}.
  */

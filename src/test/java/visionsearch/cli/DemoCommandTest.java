@@ -20,8 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.embed.features.ImageFeatureEmbedder;
 import visionsearch.embed.Settings;
+import visionsearch.embed.azure.AzureVisionEmulator;
 
 /** Runs {@code vision-search demo} in-process on a copy of part of the sample collection. */
 class DemoCommandTest {

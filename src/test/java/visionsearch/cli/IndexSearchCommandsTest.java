@@ -18,9 +18,10 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.embed.features.ImageFeatureEmbedder;
 import visionsearch.store.PgVectorStore;
 import visionsearch.store.TestDatabase;
+import visionsearch.embed.azure.AzureVisionEmulator;
 
 /**
  * {@code vision-search index} and {@code search} end to end, each in its own JVM with a controlled

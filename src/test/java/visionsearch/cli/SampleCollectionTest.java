@@ -21,8 +21,9 @@ import visionsearch.index.Captions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import visionsearch.embed.Embedding;
-import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.embed.features.ImageFeatureEmbedder;
 import visionsearch.embed.ImageInput;
+import visionsearch.samples.SampleScenes;
 
 class SampleCollectionTest {
     static final Path IMAGES = Path.of("images");
@@ -90,7 +91,7 @@ class SampleCollectionTest {
         assertEquals(scenes.size() + 1, committed.size());
         for (int i = 0; i < scenes.size(); i++) {
             SampleScenes.Scene s = scenes.get(i);
-            assertEquals(s.file() + ",\"" + s.caption() + "\"," + s.theme().label, committed.get(i + 1));
+            assertEquals(s.file() + ",\"" + s.caption() + "\"," + s.theme().label(), committed.get(i + 1));
         }
         List<SampleScenes.Scene> queries = SampleScenes.queries(SampleScenes.DEFAULT_SEED, 2);
         assertEquals(queries.size() + 1, Files.readAllLines(QUERIES.resolve("queries.csv")).size());

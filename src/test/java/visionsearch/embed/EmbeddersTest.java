@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import visionsearch.embed.azure.AzureVisionEmbedder;
+import visionsearch.embed.features.ImageFeatureEmbedder;
 
 class EmbeddersTest {
 

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import visionsearch.embed.azure.AzureStandIn;
+import visionsearch.embed.azure.AzureVisionEmbedder;
 
 /** The on-disk embedding cache and the caching embedder wrapper. */
 class EmbeddingCacheTest {

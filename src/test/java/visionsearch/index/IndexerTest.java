@@ -22,7 +22,7 @@ import visionsearch.embed.BatchProgress;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.EmbeddingException;
 import visionsearch.embed.EmbeddingResult;
-import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.embed.features.ImageFeatureEmbedder;
 import visionsearch.embed.ImageInput;
 import visionsearch.store.Distance;
 import visionsearch.store.InMemoryVectorStore;

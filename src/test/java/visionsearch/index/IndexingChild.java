@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.embed.features.ImageFeatureEmbedder;
 import visionsearch.store.Distance;
 import visionsearch.store.InMemoryVectorStore;
 import visionsearch.store.PgVectorStore;

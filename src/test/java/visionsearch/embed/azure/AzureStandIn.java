@@ -1,4 +1,4 @@
-package visionsearch.embed;
+package visionsearch.embed.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +23,7 @@ import javax.imageio.ImageIO;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
+import visionsearch.embed.ImageInput;
 
 /**
  * A MockWebServer dispatcher that behaves like Azure AI Vision's vectorize operations, for tests

@@ -1,4 +1,4 @@
-package visionsearch.embed;
+package visionsearch.embed.azure;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,6 +35,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import visionsearch.embed.Embedder;
+import visionsearch.embed.Embedders;
+import visionsearch.embed.Embedding;
+import visionsearch.embed.EmbeddingException;
+import visionsearch.embed.Settings;
 
 /** The Azure AI Vision client against MockWebServer answering the documented bodies and faults. */
 class AzureVisionEmbedderTest {
@@ -360,7 +365,7 @@ class AzureVisionEmbedderTest {
     @ParameterizedTest(name = "{0} -> {1}..{2} ms")
     @MethodSource("retryAfterParsing")
     void retryAfterHeadersArePrioritised(Headers headers, long min, long max) {
-        long ms = AzureVisionEmbedder.retryAfterMillis(headers);
+        long ms = AzureAnswers.retryAfterMillis(headers);
         assertTrue(ms >= min && ms <= max, headers + " gave " + ms);
     }
 
@@ -368,7 +373,7 @@ class AzureVisionEmbedderTest {
     @org.junit.jupiter.params.provider.CsvSource({"408,true", "429,true", "500,true", "502,true", "503,true", "504,true",
         "501,false", "505,false", "400,false", "401,false", "403,false", "404,false", "410,false", "413,false"})
     void retryableStatuses(int status, boolean retryable) {
-        assertEquals(retryable, AzureVisionEmbedder.retryableStatus(status));
+        assertEquals(retryable, AzureAnswers.retryableStatus(status));
     }
 
     @Test

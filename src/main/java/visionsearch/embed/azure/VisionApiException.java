@@ -1,4 +1,5 @@
-package visionsearch.embed;
+package visionsearch.embed.azure;
+import visionsearch.embed.EmbeddingException;
 
 /**
  * A call to Azure AI Vision failed: an HTTP error answer, a connection fault or timeout, or a

@@ -1,4 +1,4 @@
-package visionsearch.cli;
+package visionsearch.samples;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -12,6 +12,9 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,30 +26,35 @@ import javax.imageio.ImageIO;
  * the same seed always gives the same pixels (on the same JDK) and image-to-image search has right
  * answers. Each scene comes with a caption that says what was drawn.
  */
-final class SampleScenes {
+public final class SampleScenes {
     /** Width of every sample image. */
-    static final int WIDTH = 256;
+    public static final int WIDTH = 256;
     /** Height of every sample image. */
-    static final int HEIGHT = 192;
+    public static final int HEIGHT = 192;
     /** The default seed of the committed collection. */
-    static final long DEFAULT_SEED = 20240201L;
+    public static final long DEFAULT_SEED = 20240201L;
 
     /** The themes, in file-name form. */
-    enum Theme {
+    public enum Theme {
         BEACH("beach"), FOREST("forest"), CITY("city"), UNDERWATER("underwater"), MOUNTAINS("mountains"),
         FLOWERS("flowers");
 
-        final String label;
+        private final String label;
 
         Theme(String label) {
             this.label = label;
         }
+
+        /** Returns the theme as it appears in file names and captions.csv, e.g. {@code beach}. */
+        public String label() {
+            return label;
+        }
     }
 
     /** One drawn scene. */
-    record Scene(String file, Theme theme, String caption, BufferedImage image) {
+    public record Scene(String file, Theme theme, String caption, BufferedImage image) {
         /** Encodes the image as PNG. */
-        byte[] png() {
+        public byte[] png() {
             try {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 ImageIO.write(image, "png", out);
@@ -61,29 +69,29 @@ final class SampleScenes {
     }
 
     /** Draws {@code perTheme} scenes of every theme, named {@code <theme>-NN.png}. */
-    static List<Scene> collection(long seed, int perTheme) {
+    public static List<Scene> collection(long seed, int perTheme) {
         List<Scene> scenes = new ArrayList<>();
         for (Theme theme : Theme.values()) {
             for (int i = 1; i <= perTheme; i++) {
-                scenes.add(scene(seed, theme, i, String.format(Locale.ROOT, "%s-%02d.png", theme.label, i)));
+                scenes.add(scene(seed, theme, i, String.format(Locale.ROOT, "%s-%02d.png", theme.label(), i)));
             }
         }
         return scenes;
     }
 
     /** Draws {@code perTheme} query scenes of every theme, from seeds the collection never uses. */
-    static List<Scene> queries(long seed, int perTheme) {
+    public static List<Scene> queries(long seed, int perTheme) {
         List<Scene> scenes = new ArrayList<>();
         for (Theme theme : Theme.values()) {
             for (int i = 1; i <= perTheme; i++) {
-                scenes.add(scene(seed, theme, 1000 + i, String.format(Locale.ROOT, "query-%s-%d.png", theme.label, i)));
+                scenes.add(scene(seed, theme, 1000 + i, String.format(Locale.ROOT, "query-%s-%d.png", theme.label(), i)));
             }
         }
         return scenes;
     }
 
     /** Draws scene number {@code index} of {@code theme}. */
-    static Scene scene(long seed, Theme theme, int index, String file) {
+    public static Scene scene(long seed, Theme theme, int index, String file) {
         Random rng = new Random(seed * 1_000_003L + theme.ordinal() * 10_007L + index);
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
@@ -104,6 +112,26 @@ final class SampleScenes {
             g.dispose();
         }
         return new Scene(file, theme, caption, image);
+    }
+
+    /**
+     * Writes the scenes' PNGs and a CSV ({@code file,caption,theme}) into {@code dir}: {@code queries.csv}
+     * for query scenes, else {@code captions.csv}.
+     */
+    public static void write(Path dir, List<Scene> scenes) {
+        try {
+            Files.createDirectories(dir);
+            StringBuilder csv = new StringBuilder("file,caption,theme\n");
+            for (Scene scene : scenes) {
+                Files.write(dir.resolve(scene.file()), scene.png());
+                csv.append(scene.file()).append(",\"").append(scene.caption().replace("\"", "\"\"")).append("\",")
+                        .append(scene.theme().label()).append('\n');
+            }
+            String name = scenes.stream().anyMatch(s -> s.file().startsWith("query-")) ? "queries.csv" : "captions.csv";
+            Files.writeString(dir.resolve(name), csv, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write samples to " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     // --- themes ---------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
-package visionsearch.embed;
+package visionsearch.embed.features;
 
 import java.awt.image.BufferedImage;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import visionsearch.vector.Vectors;
+import visionsearch.embed.Embedder;
+import visionsearch.embed.Embedding;
+import visionsearch.embed.ImageInput;
 
 /**
  * A classical colour and edge descriptor with no model: image-to-image search only.

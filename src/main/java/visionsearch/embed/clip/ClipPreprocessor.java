@@ -1,4 +1,4 @@
-package visionsearch.embed;
+package visionsearch.embed.clip;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -9,6 +9,7 @@ import java.awt.image.DataBufferInt;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.util.concurrent.ConcurrentHashMap;
+import visionsearch.embed.ImageInput;
 
 /**
  * CLIP's image preprocessing, matching the reference ({@code torchvision} over Pillow):

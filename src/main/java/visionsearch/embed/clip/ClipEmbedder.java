@@ -1,4 +1,4 @@
-package visionsearch.embed;
+package visionsearch.embed.clip;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
@@ -28,6 +28,13 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.IntStream;
 import visionsearch.vector.Vectors;
+import visionsearch.embed.BatchProgress;
+import visionsearch.embed.Embedder;
+import visionsearch.embed.Embedding;
+import visionsearch.embed.EmbeddingException;
+import visionsearch.embed.EmbeddingResult;
+import visionsearch.embed.ImageInput;
+import visionsearch.embed.Settings;
 
 /**
  * Local CLIP (ViT-B/32 by default) on ONNX Runtime: images and text in one 512-d space, offline.

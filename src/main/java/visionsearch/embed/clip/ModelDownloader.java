@@ -1,4 +1,4 @@
-package visionsearch.embed;
+package visionsearch.embed.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,6 +34,8 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import visionsearch.embed.EmbeddingException;
+import visionsearch.embed.Settings;
 
 /**
  * Downloads model files into a folder, for {@code vision-search model download}: resumes a partial

@@ -1,4 +1,4 @@
-package visionsearch.embed;
+package visionsearch.embed.azure;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,6 +22,9 @@ import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import visionsearch.embed.BatchProgress;
+import visionsearch.embed.EmbeddingResult;
+import visionsearch.embed.ImageInput;
 
 /** Batches and the shared rate limiter, against {@link AzureStandIn}. */
 class AzureBatchTest {

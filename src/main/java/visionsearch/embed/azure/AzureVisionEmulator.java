@@ -1,4 +1,4 @@
-package visionsearch.cli;
+package visionsearch.embed.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

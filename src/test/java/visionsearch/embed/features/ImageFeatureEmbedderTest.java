@@ -1,4 +1,4 @@
-package visionsearch.embed;
+package visionsearch.embed.features;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +15,8 @@ import java.util.Arrays;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import visionsearch.vector.Vectors;
+import visionsearch.embed.Embedding;
+import visionsearch.embed.InvalidImageException;
 
 class ImageFeatureEmbedderTest {
     private final ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create();

@@ -1,4 +1,4 @@
-package visionsearch.embed;
+package visionsearch.embed.clip;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +25,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import visionsearch.embed.BatchProgress;
+import visionsearch.embed.Embedder;
+import visionsearch.embed.Embedders;
+import visionsearch.embed.Embedding;
+import visionsearch.embed.EmbeddingException;
+import visionsearch.embed.EmbeddingResult;
+import visionsearch.embed.ImageInput;
+import visionsearch.embed.InvalidImageException;
+import visionsearch.embed.Settings;
 
 /** The whole ClipEmbedder path on the tiny generated model (src/test/resources/clip-tiny, scripts/make-tiny-clip.py). */
 class ClipEmbedderTest {

@@ -1,4 +1,4 @@
-package visionsearch.embed;
+package visionsearch.embed.clip;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import visionsearch.embed.EmbeddingException;
+import visionsearch.embed.ImageInput;
 
 /** The downloader against a local MockWebServer serving a model file. */
 class ModelDownloaderTest {

@@ -1,4 +1,4 @@
-package visionsearch.embed;
+package visionsearch.embed.clip;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import visionsearch.embed.ImageInput;
 
 class ClipPreprocessorTest {
     private static final int PLANE = 224 * 224;

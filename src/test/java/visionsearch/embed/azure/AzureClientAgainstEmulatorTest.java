@@ -1,4 +1,4 @@
-package visionsearch.cli;
+package visionsearch.embed.azure;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,14 +23,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import visionsearch.embed.AzureVisionEmbedder;
-import visionsearch.embed.ClipEmbedder;
+import visionsearch.embed.azure.AzureVisionEmbedder;
+import visionsearch.embed.clip.ClipEmbedder;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedders;
 import visionsearch.embed.Embedding;
-import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.embed.features.ImageFeatureEmbedder;
 import visionsearch.embed.Settings;
-import visionsearch.embed.VisionApiException;
+import visionsearch.embed.azure.VisionApiException;
 import visionsearch.store.Distance;
 import visionsearch.store.InMemoryVectorStore;
 import visionsearch.store.SearchHit;

@@ -1,4 +1,4 @@
-package visionsearch.cli;
+package visionsearch.embed.azure;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import visionsearch.embed.ImageFeatureEmbedder;
+import visionsearch.embed.features.ImageFeatureEmbedder;
 
 /** The emulator's REST contract, spoken to with a plain HTTP client. */
 class AzureVisionEmulatorTest {

@@ -1,4 +1,4 @@
-package visionsearch.embed;
+package visionsearch.embed.azure;
 
 /**
  * Spaces call starts evenly: at most one start every {@code 1 / ratePerSecond} seconds, shared by

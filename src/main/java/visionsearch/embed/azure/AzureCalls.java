@@ -1,0 +1,260 @@
+package visionsearch.embed.azure;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import visionsearch.embed.BatchProgress;
+import visionsearch.embed.Embedding;
+import visionsearch.embed.EmbeddingException;
+import visionsearch.embed.EmbeddingResult;
+import visionsearch.embed.ImageInput;
+
+/**
+ * The HTTP side of {@link AzureVisionEmbedder}: one POST with the key or a bearer token, paced by the
+ * shared {@link RateLimiter}, retried with backoff (or as long as the service asks) on retryable
+ * answers and faults, within a deadline per item. What an answer means is {@link AzureAnswers}'s job.
+ */
+final class AzureCalls {
+    private static final Logger LOG = LoggerFactory.getLogger(AzureVisionEmbedder.class);
+
+    private final OkHttpClient http;
+    private final boolean ownsHttp;
+    private final String key;
+    private final Supplier<String> tokenSupplier;
+    private final RateLimiter limiter;
+    private final int maxRetries;
+    private final Duration minBackoff;
+    private final Duration maxBackoff;
+    private final Duration deadline;
+    private final AzureAnswers answers;
+
+    AzureCalls(AzureVisionEmbedder.Builder b, RateLimiter limiter, AzureAnswers answers) {
+        this.key = b.key;
+        this.tokenSupplier = b.tokenSupplier;
+        this.limiter = limiter;
+        this.maxRetries = b.maxRetries;
+        this.minBackoff = b.minBackoff;
+        this.maxBackoff = b.maxBackoff;
+        this.deadline = b.deadline;
+        this.answers = answers;
+        OkHttpClient.Builder hb = b.httpClient == null ? new OkHttpClient.Builder() : b.httpClient.newBuilder();
+        if (b.httpClient == null || b.connectTimeout != null) {
+            hb.connectTimeout(Optional.ofNullable(b.connectTimeout).orElse(Duration.ofSeconds(10)));
+        }
+        if (b.httpClient == null || b.readTimeout != null) {
+            hb.readTimeout(Optional.ofNullable(b.readTimeout).orElse(Duration.ofSeconds(30)));
+        }
+        if (b.httpClient == null || b.writeTimeout != null) {
+            hb.writeTimeout(Optional.ofNullable(b.writeTimeout).orElse(Duration.ofSeconds(30)));
+        }
+        // Our own retry loop counts and paces every attempt; OkHttp's silent retry would hide some.
+        hb.retryOnConnectionFailure(false);
+        this.http = hb.build();
+        this.ownsHttp = b.httpClient == null;
+    }
+
+    /** POSTs {@code body} to {@code url} until a 200, a final error, or the deadline; returns the 200's vector. */
+    AzureAnswers.Answer post(HttpUrl url, String operation, String source, RequestBody body) {
+        long deadlineAt = System.nanoTime() + deadline.toNanos();
+        VisionApiException last = null;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!limiter.acquire(deadlineAt)) {
+                    throw AzureAnswers.deadlineExceeded(operation, source, attempt - 1, last, "the rate limit ("
+                            + limiter + ") leaves no slot before the deadline");
+                }
+            } catch (InterruptedException e) {
+                throw AzureAnswers.interrupted(operation, e);
+            }
+            long retryAfterMs = -1;
+            try (Response response = http.newCall(request(url, body)).execute()) {
+                byte[] bytes = readBody(response);
+                if (response.code() == 200) {
+                    return answers.vector(bytes, response.headers(), operation, source);
+                }
+                last = answers.httpError(response.code(), response.headers(), bytes, operation, source);
+                retryAfterMs = AzureAnswers.retryAfterMillis(response.headers());
+            } catch (InterruptedIOException e) {
+                if (!(e instanceof SocketTimeoutException) && Thread.currentThread().isInterrupted()) {
+                    throw AzureAnswers.interrupted(operation, e);
+                }
+                last = answers.ioError(operation, source, e);
+            } catch (IOException e) {
+                last = answers.ioError(operation, source, e);
+            }
+            if (!last.retryable()) {
+                throw last;
+            }
+            if (attempt > maxRetries) {
+                throw AzureAnswers.withSuffix(last, "; gave up after " + attempt + " attempts (maxRetries="
+                        + maxRetries + ")");
+            }
+            long delayMs = retryAfterMs >= 0 ? retryAfterMs : backoffMillis(attempt);
+            if (System.nanoTime() + delayMs * 1_000_000 - deadlineAt > 0) {
+                throw AzureAnswers.deadlineExceeded(operation, source, attempt, last, (retryAfterMs >= 0
+                        ? "the service asked to wait " + retryAfterMs + " ms" : "the next backoff of " + delayMs + " ms")
+                        + " would pass the deadline of " + deadline.toMillis() + " ms");
+            }
+            LOG.info("Azure AI Vision {} for {}: {}; retry {} of {} in {} ms", operation, source,
+                    last.status() == 0 ? "connection fault" : "HTTP " + last.status(), attempt, maxRetries, delayMs);
+            try {
+                Thread.sleep(delayMs);
+            } catch (InterruptedException e) {
+                throw AzureAnswers.interrupted(operation, e);
+            }
+        }
+    }
+
+    /**
+     * One attempt within the rate limit and no retry, for the loopback probe: the 200's vector, or
+     * null for any other answer.
+     */
+    AzureAnswers.Answer postOnce(HttpUrl url, String operation, RequestBody body)
+            throws IOException, InterruptedException {
+        if (!limiter.acquire(System.nanoTime() + deadline.toNanos())) {
+            return null;
+        }
+        try (Response response = http.newCall(request(url, body)).execute()) {
+            return response.code() == 200
+                    ? answers.vector(readBody(response), response.headers(), operation, "probe") : null;
+        }
+    }
+
+    private Request request(HttpUrl url, RequestBody body) {
+        Request.Builder request = new Request.Builder().url(url).post(body);
+        if (key != null) {
+            request.header("Ocp-Apim-Subscription-Key", key);
+        } else {
+            request.header("Authorization", "Bearer " + bearerToken());
+        }
+        return request.build();
+    }
+
+    private String bearerToken() {
+        String token;
+        try {
+            token = tokenSupplier.get();
+        } catch (RuntimeException e) {
+            throw new VisionApiException("the Entra ID token supplier failed: " + e.getClass().getSimpleName()
+                    + "; check your credential (scope https://cognitiveservices.azure.com/.default)",
+                    0, null, null, null, false, null);
+        }
+        if (token == null || token.isBlank()) {
+            throw new VisionApiException("the Entra ID token supplier returned no token; it must return an access token"
+                    + " for scope https://cognitiveservices.azure.com/.default", 0, null, null, null, false, null);
+        }
+        return token.strip();
+    }
+
+    private static byte[] readBody(Response response) throws IOException {
+        ResponseBody body = response.body();
+        return body == null ? new byte[0] : body.bytes();
+    }
+
+    /** Exponential backoff from minBackoff doubling per attempt, capped at maxBackoff, with +-20 % jitter. */
+    long backoffMillis(int attempt) {
+        double base = minBackoff.toMillis() * Math.pow(2, Math.min(attempt - 1, 30));
+        double capped = Math.min(base, maxBackoff.toMillis());
+        double jittered = capped * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble());
+        return Math.max(0, Math.min(Math.round(jittered), maxBackoff.toMillis()));
+    }
+
+    /**
+     * Runs {@code embed} on every image with at most {@code concurrency} calls in flight; one result per
+     * input, in input order. A failing item gives a failed result and never fails the batch.
+     */
+    static List<EmbeddingResult> inParallel(List<ImageInput> images, BatchProgress progress, int concurrency,
+                                            Function<ImageInput, Embedding> embed) {
+        int total = images.size();
+        if (total == 0) {
+            return List.of();
+        }
+        AtomicInteger done = new AtomicInteger();
+        Object progressLock = new Object();
+        int threads = Math.min(concurrency, total);
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "azure-vision-batch");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<EmbeddingResult>> futures = new ArrayList<>(total);
+            for (int i = 0; i < total; i++) {
+                int index = i;
+                ImageInput image = images.get(i);
+                futures.add(pool.submit(() -> {
+                    EmbeddingResult result = embedOne(index, image, embed);
+                    synchronized (progressLock) {
+                        progress.update(done.incrementAndGet(), total);
+                    }
+                    return result;
+                }));
+            }
+            List<EmbeddingResult> results = new ArrayList<>(total);
+            for (int i = 0; i < total; i++) {
+                try {
+                    results.add(futures.get(i).get());
+                } catch (ExecutionException e) {
+                    // embedOne catches RuntimeException; only an Error or a throwing progress callback lands here.
+                    Throwable cause = e.getCause();
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    results.add(EmbeddingResult.failure(i, source(images.get(i)),
+                            cause instanceof RuntimeException re ? re
+                                    : new EmbeddingException("item " + i + " failed: " + cause, false, cause)));
+                }
+            }
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddingException("interrupted while embedding a batch of " + total + " images", false, e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static EmbeddingResult embedOne(int index, ImageInput image, Function<ImageInput, Embedding> embed) {
+        if (image == null) {
+            return EmbeddingResult.failure(index, "null",
+                    new IllegalArgumentException("images[" + index + "] is null"));
+        }
+        try {
+            return EmbeddingResult.success(index, image.source(), embed.apply(image));
+        } catch (RuntimeException e) {
+            return EmbeddingResult.failure(index, image.source(), e);
+        }
+    }
+
+    private static String source(ImageInput image) {
+        return image == null ? "null" : image.source();
+    }
+
+    /** Releases the HTTP connections when this client created its own OkHttpClient. */
+    void close() {
+        if (ownsHttp) {
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
+    }
+}
