@@ -33,7 +33,14 @@ final class PgSql {
     static String createMetadataTable() {
         return "CREATE TABLE IF NOT EXISTS " + quote(METADATA_TABLE) + " (collection text PRIMARY KEY, "
                 + "model_id text NOT NULL, dimensions integer NOT NULL, distance text NOT NULL, "
-                + "vector_type text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())";
+                + "vector_type text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), "
+                + "distributed boolean NOT NULL DEFAULT false, shard_count integer NOT NULL DEFAULT 0)";
+    }
+
+    /** Brings a metadata table from before Citus detection up to date (its rows: not distributed until found so). */
+    static String addMetadataColumns() {
+        return "ALTER TABLE " + quote(METADATA_TABLE) + " ADD COLUMN IF NOT EXISTS distributed boolean NOT NULL DEFAULT "
+                + "false, ADD COLUMN IF NOT EXISTS shard_count integer NOT NULL DEFAULT 0";
     }
 
     static String createTable(String collection, VectorType type, int dims) {
@@ -72,9 +79,10 @@ final class PgSql {
 
     static String mergeStage(String collection, VectorType type, int dims) {
         String embedding = type == VectorType.VECTOR ? "embedding" : "embedding::halfvec(" + dims + ")";
+        // In id order, as the COPY sends them: two writers of the same ids then lock rows in the same order.
         return "INSERT INTO " + quote(collection) + " AS t (id, path, metadata, content_sha256, embedding) "
                 + "SELECT id, path, metadata, content_sha256, " + embedding + " FROM " + quote(STAGE_TABLE)
-                + " ON CONFLICT (id) DO UPDATE SET path = EXCLUDED.path, metadata = EXCLUDED.metadata, "
+                + " ORDER BY id ON CONFLICT (id) DO UPDATE SET path = EXCLUDED.path, metadata = EXCLUDED.metadata, "
                 + "content_sha256 = EXCLUDED.content_sha256, embedding = EXCLUDED.embedding";
     }
 
@@ -151,12 +159,4 @@ final class PgSql {
         }
         return sql.toString().trim();
     }
-
-    /** Statements that make the tables distributed on Citus: the metadata as a reference table, the collection by id. */
-    static List<String> distribute() {
-        return List.of("SELECT create_reference_table(?::regclass)", "SELECT create_distributed_table(?::regclass, 'id')");
-    }
-
-    static final String CITUS_INSTALLED = "SELECT extversion FROM pg_extension WHERE extname = 'citus'";
-    static final String IS_DISTRIBUTED = "SELECT 1 FROM pg_dist_partition WHERE logicalrelid = to_regclass(?)";
 }

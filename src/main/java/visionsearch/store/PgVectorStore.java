@@ -17,7 +17,7 @@ import visionsearch.vector.Vectors;
 
 /**
  * A {@link VectorStore} in PostgreSQL with pgvector: one table per collection, HNSW or IVFFlat indexes,
- * bulk loading with binary COPY, and optional Citus distribution.
+ * bulk loading with binary COPY, and Citus distribution where the server has Citus.
  *
  * <p>The table is {@code (id text primary key, path text, metadata jsonb, content_sha256 text,
  * embedding vector(d) | halfvec(d))}; the table {@code vision_search_collections} records each collection's
@@ -25,7 +25,11 @@ import visionsearch.vector.Vectors;
  * with both named. {@link #upsert(List)} writes a batch in one transaction, so a failed batch leaves nothing
  * behind: with {@code COPY ... FROM STDIN (FORMAT BINARY)} straight into the table when none of its ids exist
  * yet (float32 vectors), else into a temporary staging table merged with
- * {@code INSERT ... ON CONFLICT (id) DO UPDATE}.
+ * {@code INSERT ... ON CONFLICT (id) DO UPDATE}; a batch cancelled in a deadlock with another writer is run again.
+ *
+ * <p>On a server with the {@code citus} extension a new collection is distributed by id (see {@link Distribution}
+ * for the shard count and how to opt out), and a collection Citus already distributes is always used as one:
+ * {@link #distributed()} comes from Citus's catalog, not from the builder.
  *
  * <p>Scores and distances match {@link InMemoryVectorStore}: cosine score = 1 - {@code <=>}; dot score =
  * -{@code <#>}; L2 score = -{@code <->}. One store holds one JDBC connection; calls are serialised.
@@ -47,8 +51,13 @@ public final class PgVectorStore implements VectorStore {
     private final Distance distance;
     private final VectorType type;
     private final IndexSpec indexSpec;
-    private final boolean distributed;
+    private final Distribution distribution;
+    private final PgRetry retry;
     private final SearchOptions defaultOptions;
+    private boolean distributed;
+    private int shardCount;
+    private PgUpsert writer;
+    private PgSearch searcher;
     private PgSession session;
     private Connection conn;
 
@@ -60,7 +69,8 @@ public final class PgVectorStore implements VectorStore {
         this.distance = b.distance;
         this.type = b.type;
         this.indexSpec = b.index;
-        this.distributed = b.distributed;
+        this.distribution = b.distribution;
+        this.retry = b.retry;
         this.defaultOptions = b.searchOptions;
     }
 
@@ -83,9 +93,10 @@ public final class PgVectorStore implements VectorStore {
         private Distance distance = Distance.COSINE;
         private VectorType type = VectorType.VECTOR;
         private IndexSpec index = IndexSpec.hnsw();
-        private boolean distributed;
+        private Distribution distribution = Distribution.auto();
         private SearchOptions searchOptions = SearchOptions.defaults();
         private String extension = "vector";
+        private PgRetry retry = PgRetry.DEFAULT;
 
         private Builder(DatabaseUrl url) {
             this.url = url;
@@ -122,15 +133,32 @@ public final class PgVectorStore implements VectorStore {
             return this;
         }
 
-        /** True: distribute the tables with Citus (the server must have the {@code citus} extension). */
+        /**
+         * True: require Citus and distribute the collection (an existing local one too); false: keep a new collection
+         * an ordinary table even on Citus. Unset, a new collection is distributed when the server has Citus. A
+         * collection Citus already distributes is used as distributed either way.
+         */
         public Builder distributed(boolean distributed) {
-            this.distributed = distributed;
+            Distribution.Mode mode = distributed ? Distribution.Mode.DISTRIBUTED : Distribution.Mode.LOCAL;
+            this.distribution = new Distribution(mode, distribution.shardCount(), distribution.expectedRows());
+            return this;
+        }
+
+        /** How to lay the collection out on Citus, with its shard count or expected size; default {@link Distribution#auto()}. */
+        public Builder distribution(Distribution distribution) {
+            this.distribution = Objects.requireNonNull(distribution, "distribution");
             return this;
         }
 
         /** The per-query settings {@link #search(float[], int, Map)} uses; default the server's. */
         public Builder searchOptions(SearchOptions options) {
             this.searchOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** For tests: how often and how long to retry a batch that met a deadlock or serialization failure. */
+        Builder retry(PgRetry retry) {
+            this.retry = retry;
             return this;
         }
 
@@ -170,12 +198,12 @@ public final class PgVectorStore implements VectorStore {
                 st.execute("SET temp_buffers = '256MB'");
             }
             conn.setAutoCommit(false);
-            PgSchema schema = new PgSchema(conn, url, collection, modelId, dimensions, distance, type);
-            schema.ensureExtension(extension);
-            schema.ensureCollection();
-            if (distributed) {
-                schema.distribute();
-            }
+            PgSchema.Opened opened = new PgSchema(conn, url, collection, modelId, dimensions, distance, type)
+                    .open(extension, distribution);
+            distributed = opened.distributed();
+            shardCount = opened.shardCount();
+            writer = new PgUpsert(conn, collection, type, dimensions, opened.primaryKey(), retry);
+            searcher = new PgSearch(conn, collection, type, dimensions, distance, distributed);
             if (indexSpec.kind() == IndexSpec.Kind.HNSW
                     || (indexSpec.kind() == IndexSpec.Kind.IVFFLAT && countUnlocked() > 0)) {
                 createIndexUnlocked(indexSpec);
@@ -187,6 +215,33 @@ public final class PgVectorStore implements VectorStore {
         } catch (RuntimeException e) {
             session.closeQuietly();
             throw e;
+        }
+    }
+
+    /**
+     * Returns true if Citus distributes this collection (as its catalog says, whatever the builder asked): per-query
+     * settings are then sent to the shards, and a batch that meets another writer in a deadlock is run again.
+     */
+    public boolean distributed() {
+        return distributed;
+    }
+
+    /** Returns the collection's number of Citus shards, or 0 for an ordinary table. */
+    public int shardCount() {
+        return shardCount;
+    }
+
+    /**
+     * Describes every collection recorded in the database at {@code databaseUrl}: model, dimension, rows, index,
+     * size, and on Citus its shards and rows per node.
+     */
+    public static List<CollectionInfo> collections(String databaseUrl) {
+        DatabaseUrl url = DatabaseUrl.parse(databaseUrl);
+        PgSession session = PgSession.connect(url, PgSql.METADATA_TABLE);
+        try {
+            return session.run(() -> PgCatalog.collections(session.connection()));
+        } finally {
+            session.close();
         }
     }
 
@@ -241,7 +296,7 @@ public final class PgVectorStore implements VectorStore {
         }
         withConnection(() -> {
             try {
-                PgUpsert.write(conn, collection, type, dimensions, byId);
+                writer.write(byId.values());
                 return null;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly();
@@ -271,55 +326,12 @@ public final class PgVectorStore implements VectorStore {
         String filterJson = f.isEmpty() ? null : PgJson.write(f);
         return withConnection(() -> {
             try {
-                applyOptions(options, filterJson != null);
-                List<SearchHit> hits = new ArrayList<>(k);
-                try (PreparedStatement ps = conn.prepareStatement(
-                        PgSql.search(collection, type, dimensions, distance, filterJson != null))) {
-                    int p = 1;
-                    ps.setObject(p++, new PGvector(query));
-                    if (filterJson != null) {
-                        ps.setString(p++, filterJson);
-                    }
-                    ps.setInt(p, k);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            double d = rs.getDouble(4);
-                            double score = distance == Distance.COSINE ? 1.0 - d : -d;
-                            hits.add(new SearchHit(rs.getString(1), rs.getString(2), score, d, PgJson.read(rs.getString(3))));
-                        }
-                    }
-                }
-                conn.commit();
-                return hits;
+                return searcher.nearest(query, k, filterJson, options);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly();
                 throw e;
             }
         });
-    }
-
-    private void applyOptions(SearchOptions options, boolean filtered) throws SQLException {
-        List<String[]> settings = new ArrayList<>();
-        if (options.exact()) {
-            settings.add(new String[] {"enable_indexscan", "off"});
-        } else {
-            if (options.efSearch() > 0) {
-                settings.add(new String[] {"hnsw.ef_search", Integer.toString(options.efSearch())});
-            }
-            if (options.probes() > 0) {
-                settings.add(new String[] {"ivfflat.probes", Integer.toString(options.probes())});
-            }
-            if (filtered) {
-                settings.add(new String[] {"hnsw.iterative_scan", "relaxed_order"});
-                settings.add(new String[] {"ivfflat.iterative_scan", "relaxed_order"});
-            }
-        }
-        if (settings.isEmpty()) {
-            return;
-        }
-        try (Statement st = conn.createStatement()) {
-            st.execute(PgSql.setLocal(settings, distributed));
-        }
     }
 
     @Override
@@ -458,7 +470,7 @@ public final class PgVectorStore implements VectorStore {
     public String toString() {
         return "PgVectorStore[" + url + ", collection=" + collection + ", model=" + modelId + ", dimensions="
                 + dimensions + ", distance=" + distance + ", type=" + type + ", index=" + indexSpec.kind()
-                + (distributed ? ", distributed" : "") + "]";
+                + (distributed ? ", distributed in " + shardCount + " shards" : "") + "]";
     }
 
     // --- internals ---

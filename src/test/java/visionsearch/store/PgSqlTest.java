@@ -33,10 +33,12 @@ class PgSqlTest {
     }
 
     @Test
-    void citusStatementsDistributeByIdAndReplicateTheMetadata() {
-        assertEquals(List.of("SELECT create_reference_table(?::regclass)", "SELECT create_distributed_table(?::regclass, 'id')"),
-                PgSql.distribute());
-        assertTrue(PgSql.CITUS_INSTALLED.contains("extname = 'citus'"));
+    void citusStatementsDistributeByIdWithAShardCountAndReplicateTheMetadata() {
+        assertEquals("SELECT create_reference_table(?::regclass)", PgCitus.CREATE_REFERENCE);
+        assertEquals("SELECT create_distributed_table(?::regclass, 'id', colocate_with => 'none', shard_count => ?)",
+                PgCitus.CREATE_DISTRIBUTED);
+        assertEquals("SELECT truncate_local_data_after_distributing_table(?::regclass)", PgCitus.TRUNCATE_LOCAL);
+        assertTrue(PgCitus.VERSION.contains("extname = 'citus'"));
     }
 
     @Test

@@ -1,0 +1,81 @@
+package visionsearch.store;
+
+import com.pgvector.PGvector;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The nearest-neighbour query of {@link PgVectorStore} with its per-query settings ({@code SET LOCAL} in the
+ * query's transaction; on Citus also sent to the shards' connections).
+ */
+final class PgSearch {
+    private final Connection conn;
+    private final String collection;
+    private final VectorType type;
+    private final int dimensions;
+    private final Distance distance;
+    private final boolean distributed;
+
+    PgSearch(Connection conn, String collection, VectorType type, int dimensions, Distance distance,
+             boolean distributed) {
+        this.conn = conn;
+        this.collection = collection;
+        this.type = type;
+        this.dimensions = dimensions;
+        this.distance = distance;
+        this.distributed = distributed;
+    }
+
+    /** Up to {@code k} hits nearest to {@code query}, among rows containing {@code filterJson} if not null; commits. */
+    List<SearchHit> nearest(float[] query, int k, String filterJson, SearchOptions options) throws SQLException {
+        applyOptions(options, filterJson != null);
+        List<SearchHit> hits = new ArrayList<>(k);
+        try (PreparedStatement ps = conn.prepareStatement(
+                PgSql.search(collection, type, dimensions, distance, filterJson != null))) {
+            int p = 1;
+            ps.setObject(p++, new PGvector(query));
+            if (filterJson != null) {
+                ps.setString(p++, filterJson);
+            }
+            ps.setInt(p, k);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    double d = rs.getDouble(4);
+                    double score = distance == Distance.COSINE ? 1.0 - d : -d;
+                    hits.add(new SearchHit(rs.getString(1), rs.getString(2), score, d, PgJson.read(rs.getString(3))));
+                }
+            }
+        }
+        conn.commit();
+        return hits;
+    }
+
+    private void applyOptions(SearchOptions options, boolean filtered) throws SQLException {
+        List<String[]> settings = new ArrayList<>();
+        if (options.exact()) {
+            settings.add(new String[] {"enable_indexscan", "off"});
+        } else {
+            if (options.efSearch() > 0) {
+                settings.add(new String[] {"hnsw.ef_search", Integer.toString(options.efSearch())});
+            }
+            if (options.probes() > 0) {
+                settings.add(new String[] {"ivfflat.probes", Integer.toString(options.probes())});
+            }
+            if (filtered) {
+                settings.add(new String[] {"hnsw.iterative_scan", "relaxed_order"});
+                settings.add(new String[] {"ivfflat.iterative_scan", "relaxed_order"});
+            }
+        }
+        if (settings.isEmpty()) {
+            return;
+        }
+        try (Statement st = conn.createStatement()) {
+            st.execute(PgSql.setLocal(settings, distributed));
+        }
+    }
+}
