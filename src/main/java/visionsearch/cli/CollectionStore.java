@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Settings;
 import visionsearch.store.Distance;
+import visionsearch.store.Distribution;
 import visionsearch.store.InMemoryVectorStore;
+import visionsearch.store.PgVectorStore;
 import visionsearch.store.VectorStore;
 import visionsearch.store.VectorStores;
 
@@ -49,10 +51,16 @@ final class CollectionStore {
      * @param mustExist  true for searching: a missing file is an error that says to index first
      */
     static VectorStore open(Settings settings, String collection, Embedder embedder, Path file, boolean mustExist) {
+        return open(settings, collection, embedder, file, mustExist, Distribution.auto());
+    }
+
+    /** As {@link #open(Settings, String, Embedder, Path, boolean)}, laying a new collection out on Citus as asked. */
+    static VectorStore open(Settings settings, String collection, Embedder embedder, Path file, boolean mustExist,
+                            Distribution distribution) {
         checkCollection(collection);
         if (settings.get("DATABASE_URL").isPresent() && file == null) {
             VectorStore store = VectorStores.open(settings.get("DATABASE_URL").get(), collection, embedder.modelId(),
-                    embedder.dimensions(), Distance.COSINE);
+                    embedder.dimensions(), Distance.COSINE, distribution);
             if (mustExist && store.count() == 0) {
                 store.close();
                 throw new IllegalArgumentException("collection " + collection + " in PostgreSQL (DATABASE_URL) is empty:"
@@ -70,10 +78,14 @@ final class CollectionStore {
         return InMemoryVectorStore.open(path, embedder.modelId(), embedder.dimensions(), Distance.COSINE);
     }
 
-    /** Returns where {@link #open} keeps the collection, for messages (never the database password). */
-    static String describe(Settings settings, String collection, Embedder embedder, Path file) {
-        if (settings.get("DATABASE_URL").isPresent() && file == null) {
-            return "PostgreSQL (DATABASE_URL), collection " + collection;
+    /**
+     * Returns where {@link #open} keeps {@code store}'s collection, and whether Citus distributes it, for messages
+     * (never the database password).
+     */
+    static String describe(Settings settings, String collection, Embedder embedder, Path file, VectorStore store) {
+        if (store instanceof PgVectorStore pg) {
+            return "PostgreSQL (DATABASE_URL), collection " + collection
+                    + (pg.distributed() ? ", distributed by Citus in " + pg.shardCount() + " shards" : "");
         }
         return "in-memory store file " + (file != null ? file : defaultFile(collection, embedder.modelId()));
     }

@@ -101,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
             try (VectorStore store = VectorStores.open(databaseUrl, "demo", chosen.modelId(), chosen.dimensions(),
                     Distance.COSINE)) {
                 System.out.println("store:    " + (databaseUrl == null ? "in memory (set DATABASE_URL for PostgreSQL)"
-                        : "PostgreSQL (DATABASE_URL), collection demo"));
+                        : CollectionStore.describe(settings, "demo", chosen, null, store)));
                 IndexSummary summary = Indexer.builder(embedder, store).quiet(quiet).build().index(images);
                 System.out.println(summary.describe());
                 return run(chosen, embedder, store, selection.reason());

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             KernelCommand.class,
             IndexCommand.class,
             SearchCommand.class,
+            CollectionsCommand.class,
             ModelCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -62,7 +62,7 @@ final class SearchCommand implements Callable<Integer> {
             List<SearchHit> hits = query.text != null ? search.byText(query.text, k, filter)
                     : search.byImage(EmbedCommand.image(query.image), k, filter);
             System.out.println("embedder: " + embedder.modelId() + "; " + CollectionStore.describe(settings, collection,
-                    embedder, storeFile) + " (" + store.count() + " images)");
+                    embedder, storeFile, store) + " (" + store.count() + " images)");
             System.out.print(table(hits));
         }
         return 0;

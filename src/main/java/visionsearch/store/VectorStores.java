@@ -1,8 +1,8 @@
 package visionsearch.store;
 
 /**
- * Opens the store that configuration asks for: PostgreSQL + pgvector when a database URL is given, else the
- * embedded in-memory store. For the command line and notebooks.
+ * Opens the store that configuration asks for: PostgreSQL + pgvector when a database URL is given (distributed
+ * by Citus when the server has it), else the embedded in-memory store. For the command line and notebooks.
  *
  * <pre>{@code
  * VectorStore store = VectorStores.open(System.getenv("DATABASE_URL"), "images", embedder.modelId(),
@@ -19,10 +19,19 @@ public final class VectorStores {
      */
     public static VectorStore open(String databaseUrl, String collection, String modelId, int dimensions,
                                    Distance distance) {
+        return open(databaseUrl, collection, modelId, dimensions, distance, Distribution.auto());
+    }
+
+    /**
+     * As {@link #open(String, String, String, int, Distance)}, laying a new PostgreSQL collection out on Citus as
+     * {@code distribution} says (by default: distributed when the server has Citus); ignored for the in-memory store.
+     */
+    public static VectorStore open(String databaseUrl, String collection, String modelId, int dimensions,
+                                   Distance distance, Distribution distribution) {
         if (databaseUrl == null || databaseUrl.isBlank()) {
             return InMemoryVectorStore.create(modelId, dimensions, distance);
         }
         return PgVectorStore.builder(databaseUrl).collection(collection).model(modelId, dimensions)
-                .distance(distance).build();
+                .distance(distance).distribution(distribution).build();
     }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import visionsearch.embed.features.ImageFeatureEmbedder;
+import visionsearch.store.CitusStandIn;
 import visionsearch.store.PgVectorStore;
 import visionsearch.store.TestDatabase;
 import visionsearch.embed.azure.AzureVisionEmulator;
@@ -181,6 +182,54 @@ class IndexSearchCommandsTest {
                     .model(ImageFeatureEmbedder.MODEL_ID, ImageFeatureEmbedder.DIMENSIONS).build()) {
                 store.drop();
             }
+        }
+    }
+
+    @Test
+    void collectionsListsTheStoreFiles() throws Exception {
+        Result none = run(Map.of(), "collections");
+        assertEquals(0, none.exit(), none.out());
+        assertTrue(none.out().contains("no collections") && none.out().contains("vision-search index"), none.out());
+        assertEquals(0, run(Map.of(), "index", "pics", "-q").exit());
+        Result listed = run(Map.of(), "collections");
+        assertEquals(0, listed.exit(), listed.out());
+        String line = listed.out().lines().filter(l -> l.startsWith("images ")).findFirst().orElse("");
+        assertTrue(line.matches("images\\s+" + ImageFeatureEmbedder.MODEL_ID + "\\s+" + ImageFeatureEmbedder.DIMENSIONS
+                + "\\s+9\\s+exact \\(in memory\\)\\s+\\d.*"), listed.out());
+    }
+
+    /** The CLI on a server with Citus (the stand-in): distributed by default, --local and --shards, and the listing. */
+    @Test
+    void onCitusTheCliDistributesByDefaultAndListsShardsAndRowsPerWorker() throws Exception {
+        try (CitusStandIn citus = CitusStandIn.create()) {
+            Map<String, String> env = Map.of("DATABASE_URL", citus.url());
+            Result index = run(env, "index", "pics", "-q");
+            assertEquals(0, index.exit(), index.out());
+            assertTrue(index.out().contains("collection images, distributed by Citus in 2 shards"), index.out());
+            Result local = run(env, "index", "pics", "-q", "--collection", "kept_local", "--local");
+            assertEquals(0, local.exit(), local.out());
+            assertTrue(local.out().contains("collection kept_local (") , local.out());
+            Result three = run(env, "index", "pics", "-q", "--collection", "three", "--shards", "3");
+            assertEquals(0, three.exit(), three.out());
+            assertTrue(three.out().contains("distributed by Citus in 3 shards"), three.out());
+
+            Result listed = run(env, "collections");
+            assertEquals(0, listed.exit(), listed.out());
+            String images = listed.out().lines().filter(l -> l.startsWith("images ")).findFirst().orElse("");
+            assertTrue(images.contains(" 9 ") && images.contains("hnsw (m=16, ef_construction=64)")
+                    && images.contains("distributed, 2 shards"), listed.out());
+            java.util.regex.Matcher perNode = java.util.regex.Pattern
+                    .compile("worker-1:5432 (\\d+), worker-2:5432 (\\d+)").matcher(images);
+            assertTrue(perNode.find(), listed.out());
+            assertEquals(9, Integer.parseInt(perNode.group(1)) + Integer.parseInt(perNode.group(2)), listed.out());
+            String keptLocal = listed.out().lines().filter(l -> l.startsWith("kept_local ")).findFirst().orElse("");
+            assertTrue(keptLocal.contains(" local ") && keptLocal.endsWith("-"), listed.out());
+            assertTrue(listed.out().lines().anyMatch(l -> l.startsWith("three ") && l.contains("distributed, 3 shards")),
+                    listed.out());
+
+            Result tooMany = run(env, "index", "pics", "--shards", "70000");
+            assertEquals(1, tooMany.exit(), tooMany.out());
+            assertTrue(tooMany.out().contains("--shards must be 1..64000"), tooMany.out());
         }
     }
 }

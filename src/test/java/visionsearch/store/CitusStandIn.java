@@ -19,7 +19,7 @@ import org.postgresql.Driver;
  * A throwaway database on the test server that looks like a Citus coordinator with two workers to the store's SQL
  * (see citus-standin.sql for what it is and is not). Dropped on close.
  */
-final class CitusStandIn implements AutoCloseable {
+public final class CitusStandIn implements AutoCloseable {
     private final String database;
     private final String url;
 
@@ -29,11 +29,12 @@ final class CitusStandIn implements AutoCloseable {
     }
 
     /** One call the store made to a Citus function, as the stand-in recorded it. */
-    record Call(String function, String relation, Integer shardCount, String colocateWith, boolean hadLocalRows,
+    public record Call(String function, String relation, Integer shardCount, String colocateWith, boolean hadLocalRows,
                 String multiShardModifyMode) {
     }
 
-    static CitusStandIn create() throws SQLException {
+    /** Creates the database and the stand-in in it. */
+    public static CitusStandIn create() throws SQLException {
         String db = TestDatabase.collection("vs_citus");
         try (Connection c = DatabaseUrl.parse(TestDatabase.url()).connect(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + db);
@@ -61,7 +62,8 @@ final class CitusStandIn implements AutoCloseable {
         }
     }
 
-    String url() {
+    /** The stand-in database's JDBC URL. */
+    public String url() {
         return url;
     }
 
@@ -70,7 +72,7 @@ final class CitusStandIn implements AutoCloseable {
     }
 
     /** The Citus functions called so far, oldest first. */
-    List<Call> calls() throws SQLException {
+    public List<Call> calls() throws SQLException {
         List<Call> out = new ArrayList<>();
         try (Connection c = connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT function, relation, shard_count, colocate_with, had_local_rows, "
@@ -84,13 +86,14 @@ final class CitusStandIn implements AutoCloseable {
     }
 
     /** The first column of the first row of {@code sql}, as text (null if none). */
-    String query(String sql) throws SQLException {
+    public String query(String sql) throws SQLException {
         try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
 
-    void execute(String sql) throws SQLException {
+    /** Runs {@code sql} in the stand-in database. */
+    public void execute(String sql) throws SQLException {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute(sql);
         }
