@@ -8,7 +8,7 @@
 --     shard_count int DEFAULT NULL), create_reference_table(table_name regclass),
 --     truncate_local_data_after_distributing_table(function_name regclass), run_command_on_shards(table_name
 --     regclass, command text, parallel bool DEFAULT true, OUT shardid bigint, OUT success bool, OUT result text),
---     citus_total_relation_size(logicalrelid regclass): the signatures of Citus 10.2+ and the checks and errors
+--     citus_total_relation_size(logicalrelid regclass, fail_on_error boolean DEFAULT true): the signatures of Citus 10.2+ and the checks and errors
 --     Citus's C code makes (already distributed, shard_count range 1..64000, colocate_with with shard_count,
 --     "supplied parameter is not a distributed relation").
 -- What it cannot be: a cluster. Shards are hash ranges of the one local table (Citus hashes text with the type's
@@ -159,10 +159,14 @@ BEGIN
     END LOOP;
 END $$;
 
-CREATE FUNCTION pg_catalog.citus_total_relation_size(logicalrelid regclass) RETURNS bigint
+CREATE FUNCTION pg_catalog.citus_total_relation_size(logicalrelid regclass, fail_on_error boolean DEFAULT true)
+RETURNS bigint
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = citus_total_relation_size.logicalrelid) THEN
+        IF NOT fail_on_error THEN
+            RETURN NULL;
+        END IF;
         RAISE EXCEPTION 'cannot calculate the size because relation ''%'' is not distributed', logicalrelid
             USING ERRCODE = 'XX000';
     END IF;
