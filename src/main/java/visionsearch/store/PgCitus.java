@@ -22,8 +22,9 @@ final class PgCitus {
     static final String SHARD_NODES = "SELECT count(*) FROM pg_dist_node "
             + "WHERE isactive AND noderole = 'primary' AND shouldhaveshards";
     /**
-     * One connection per node for the rest of the transaction: DDL on several tables (creating, distributing,
-     * recording) in one transaction is safe in this mode, and there are few shards to create.
+     * One connection per node for the rest of the transaction that opens a collection: DDL on several tables
+     * (creating, distributing, recording) in one transaction is safe in this mode, and there are few shards to
+     * create. Set first in the transaction, before any access to a distributed table.
      */
     static final String SEQUENTIAL = "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'";
     static final String CREATE_REFERENCE = "SELECT create_reference_table(?::regclass)";

@@ -61,20 +61,21 @@ final class PgSchema {
         try (Statement st = conn.createStatement()) {
             // Serialises concurrent first opens: CREATE TABLE IF NOT EXISTS can race on the catalog.
             st.execute("SELECT pg_advisory_xact_lock(hashtext('vision_search_collections'))");
+            String citus = PgCitus.version(conn);
+            if (citus != null) {
+                st.execute(PgCitus.SEQUENTIAL); // first, before any access to a distributed table
+            }
             boolean metadataExists = exists(PgSql.METADATA_TABLE);
             Recorded recorded = metadataExists ? recorded() : null;
             boolean tableExists = exists(collection);
             check(recorded, tableExists);
-            String citus = PgCitus.version(conn);
-            CitusPlan.Catalog catalog = citus == null ? CitusPlan.Catalog.plain(recorded != null) : citusCatalog(citus, recorded != null);
+            CitusPlan.Catalog catalog = citus == null ? CitusPlan.Catalog.plain(recorded != null)
+                    : citusCatalog(citus, recorded != null);
             CitusPlan plan = CitusPlan.decide(want, catalog, url.toString());
             boolean addColumns = metadataExists && !hasColumn(PgSql.METADATA_TABLE, "shard_count");
             checkRights(!metadataExists || !tableExists, addColumns || (plan.referenceMetadata() && metadataExists),
                     plan.distributeCollection() && tableExists, metadataExists && recorded == null);
             ensureExtension(extension);
-            if (citus != null && (plan.referenceMetadata() || plan.distributeCollection())) {
-                st.execute(PgCitus.SEQUENTIAL);
-            }
             if (!metadataExists) {
                 st.execute(PgSql.createMetadataTable());
             }

@@ -79,10 +79,9 @@ final class PgSql {
 
     static String mergeStage(String collection, VectorType type, int dims) {
         String embedding = type == VectorType.VECTOR ? "embedding" : "embedding::halfvec(" + dims + ")";
-        // In id order, as the COPY sends them: two writers of the same ids then lock rows in the same order.
         return "INSERT INTO " + quote(collection) + " AS t (id, path, metadata, content_sha256, embedding) "
                 + "SELECT id, path, metadata, content_sha256, " + embedding + " FROM " + quote(STAGE_TABLE)
-                + " ORDER BY id ON CONFLICT (id) DO UPDATE SET path = EXCLUDED.path, metadata = EXCLUDED.metadata, "
+                + " ON CONFLICT (id) DO UPDATE SET path = EXCLUDED.path, metadata = EXCLUDED.metadata, "
                 + "content_sha256 = EXCLUDED.content_sha256, embedding = EXCLUDED.embedding";
     }
 

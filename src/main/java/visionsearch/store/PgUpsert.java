@@ -40,7 +40,8 @@ final class PgUpsert {
 
     /** Writes {@code records} (one per id) and commits; the caller rolls back if this throws. */
     void write(Collection<VectorRecord> records) throws SQLException {
-        // In id order, so that writers of overlapping batches lock rows in the same order.
+        // In id order (COPY sends them so, and the merge reads the staging table in that order), so that writers of
+        // overlapping batches lock rows in the same order on PostgreSQL.
         List<VectorRecord> sorted = new ArrayList<>(records);
         sorted.sort(Comparator.comparing(VectorRecord::id));
         for (int attempt = 1; ; attempt++) {

@@ -219,8 +219,8 @@ public final class PgVectorStore implements VectorStore {
     }
 
     /**
-     * Returns true if Citus distributes this collection (as its catalog says, whatever the builder asked): per-query
-     * settings are then sent to the shards, and a batch that meets another writer in a deadlock is run again.
+     * Returns true if Citus distributes this collection (as its catalog says, whatever the builder asked); per-query
+     * settings are then sent to the shards.
      */
     public boolean distributed() {
         return distributed;
