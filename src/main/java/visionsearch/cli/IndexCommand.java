@@ -102,7 +102,8 @@ final class IndexCommand implements Callable<Integer> {
         boolean cached = !noCache && selection.embedder() instanceof AzureVisionEmbedder;
         try (EmbeddingCache cache = cached ? EmbeddingCache.open(CACHE_FILE) : null;
              Embedder embedder = cached ? cache.wrap(selection.embedder()) : selection.embedder();
-             VectorStore store = CollectionStore.open(settings, collection, embedder, storeFile, false, distribution())) {
+             VectorStore store = CollectionStore.open(settings, collection, embedder, storeFile, false,
+                     settings.get("DATABASE_URL").isPresent() && storeFile == null ? distribution() : Distribution.auto())) {
             System.out.println("embedder: " + embedder.modelId() + " (" + selection.reason() + ")"
                     + (cached ? "; vectors cached in " + CACHE_FILE : ""));
             System.out.println("store:    " + CollectionStore.describe(settings, collection, embedder, storeFile, store)
