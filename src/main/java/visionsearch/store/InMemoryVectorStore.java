@@ -2,19 +2,12 @@ package visionsearch.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,50 +17,44 @@ import visionsearch.vector.Vectors;
 
 /**
  * The embedded default store: exact top-k search over vectors held in memory, optionally saved
- * to and loaded from one file.
+ * to and loaded from a file.
  *
  * <p>Vectors live in one contiguous {@code float[]} (no boxing); a query scans it once and keeps
  * the best {@code k} in a bounded heap. For {@link Distance#COSINE} the store keeps unit-length
  * copies, so a query is one dot product per item. Reads run in parallel, writes exclusively
  * (a read/write lock).
  *
- * <p>Files are written atomically (a temporary file, fsync, then an atomic rename), with a header
- * naming the model and dimension and a CRC-32C checksum over everything: a torn, truncated or
- * corrupt file is refused with {@link VectorStoreException}, never half-loaded. The format is
- * described in {@link StoreFile}.
+ * <p>On disk a store is a snapshot file ({@link StoreFile}: a header naming the model and dimension, a
+ * CRC-32C over everything, written atomically by a temporary file, fsync and rename) and a log beside it
+ * ({@code <file>.log}, {@link StoreLog}): each {@link #save()} appends the records upserted and the ids
+ * deleted since the last one as one checksummed group, so a save costs about what it adds, not the size of
+ * the store. When at least half of what the two files hold is superseded or deleted, a save compacts them
+ * into a new snapshot. Opening reads the snapshot, then the log; a torn last group (a crash during a save)
+ * is left out, and any other damage refuses the store with {@link VectorStoreException}, never half-loaded.
+ * Several stores or processes may save to one file: see {@link #save()}.
  */
 public final class InMemoryVectorStore implements VectorStore {
-    private static final int INITIAL_CAPACITY = 64;
-
     private final String modelId;
     private final int dimensions;
     private final Distance distance;
-    private final Path file;
+    /** The files behind this store, or null for a store made by {@link #create}. */
+    private final StoreFiles files;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-    private float[] data;
-    private String[] ids;
-    private String[] paths;
-    private String[] hashes;
-    private Map<String, String>[] metadata;
-    private int size;
-    private final HashMap<String, Integer> slotById = new HashMap<>();
+    private VectorTable table;
+    /** The ids upserted or deleted since the last save (kept only for a store with a file). */
+    private final Set<String> pending = new LinkedHashSet<>();
     private volatile boolean closed;
-    /** The version of {@link #file} this store read or last wrote (null: there was no file). */
-    private FileVersion version;
 
-    /** Serialises {@link #save()} within this JVM; a file lock beside the store file does it across processes. */
-    private static final Object SAVE_LOCK = new Object();
-
-    private InMemoryVectorStore(String modelId, int dimensions, Distance distance, Path file) {
+    private InMemoryVectorStore(String modelId, int dimensions, Distance distance, StoreFiles files) {
         this.modelId = requireModelId(modelId);
         if (dimensions <= 0) {
             throw new IllegalArgumentException("dimensions must be positive, got " + dimensions);
         }
         this.dimensions = dimensions;
         this.distance = Objects.requireNonNull(distance, "distance");
-        this.file = file;
-        allocate(INITIAL_CAPACITY);
+        this.files = files;
+        this.table = new VectorTable(dimensions);
     }
 
     /** Creates an empty store for vectors of {@code modelId} with {@code dimensions} components, not bound to a file. */
@@ -76,69 +63,45 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     /**
-     * Opens the store saved in {@code file}, or an empty one if the file does not exist yet; {@link #save()}
-     * writes back to it.
+     * Opens the store saved in {@code file} (and its log), or an empty one if the file does not exist yet;
+     * {@link #save()} writes back to it.
      *
      * @throws VectorStoreException if the file holds another model, dimension or distance (the message names
      *                              both), or is truncated or corrupt
      */
     public static InMemoryVectorStore open(Path file, String modelId, int dimensions, Distance distance) {
         Objects.requireNonNull(file, "file");
-        InMemoryVectorStore store = new InMemoryVectorStore(modelId, dimensions, distance, file);
-        try {
-            store.readFile(modelId, dimensions, distance);
-        } catch (NoSuchFileException e) {
-            return store;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the vector store file " + file + ": " + e.getMessage(), e);
+        InMemoryVectorStore store = new InMemoryVectorStore(modelId, dimensions, distance, new StoreFiles(file));
+        StoreFiles.Loaded loaded = store.files.locked(false, () -> store.files.load(modelId, dimensions, distance));
+        if (loaded != null) {
+            store.table = loaded.table();
         }
         return store;
     }
 
     /**
-     * Loads the store saved in {@code file}, taking the model id, dimension and distance from the file;
-     * {@link #save()} writes back to it.
+     * Loads the store saved in {@code file} (and its log), taking the model id, dimension and distance from the
+     * file; {@link #save()} writes back to it.
      *
      * @throws VectorStoreException if the file is missing, truncated or corrupt
      */
     public static InMemoryVectorStore load(Path file) {
         Objects.requireNonNull(file, "file");
-        StoreFile.Contents contents;
-        try {
-            contents = StoreFile.read(file, null, 0, null);
-        } catch (NoSuchFileException e) {
+        StoreFiles files = new StoreFiles(file);
+        StoreFiles.Loaded loaded = files.locked(false, () -> files.load(null, 0, null));
+        if (loaded == null) {
             throw new VectorStoreException("no vector store file at " + file
                     + "; create one with InMemoryVectorStore.open(file, modelId, dimensions, distance)");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the vector store file " + file + ": " + e.getMessage(), e);
         }
-        InMemoryVectorStore store = new InMemoryVectorStore(contents.modelId(), contents.dimensions(),
-                contents.distance(), file);
-        try {
-            store.readFile(contents.modelId(), contents.dimensions(), contents.distance());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the vector store file " + file + ": " + e.getMessage(), e);
-        }
+        InMemoryVectorStore store = new InMemoryVectorStore(loaded.modelId(), loaded.dimensions(), loaded.distance(),
+                files);
+        store.table = loaded.table();
         return store;
-    }
-
-    /** Reads {@link #file} into this empty store and notes its version; reads again if it was replaced meanwhile. */
-    private void readFile(String modelId, int dimensions, Distance distance) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            FileVersion before = FileVersion.of(file);
-            StoreFile.Contents contents = StoreFile.read(file, modelId, dimensions, distance);
-            FileVersion after = FileVersion.of(file);
-            if (Objects.equals(before, after) || attempt == 5) {
-                install(contents);
-                version = after;
-                return;
-            }
-        }
     }
 
     /** Returns the file this store was opened from and {@link #save()} writes to, or null. */
     public Path file() {
-        return file;
+        return files == null ? null : files.file;
     }
 
     @Override
@@ -171,21 +134,10 @@ public final class InMemoryVectorStore implements VectorStore {
             checkOpen();
             for (int i = 0; i < records.size(); i++) {
                 VectorRecord r = records.get(i);
-                Integer slot = slotById.get(r.id());
-                int s;
-                if (slot == null) {
-                    s = size;
-                    ensureCapacity(size + 1);
-                    size++;
-                    slotById.put(r.id(), s);
-                } else {
-                    s = slot;
+                table.put(r.id(), r.path(), r.contentSha256(), r.metadata(), prepared[i], 0);
+                if (files != null) {
+                    pending.add(r.id());
                 }
-                System.arraycopy(prepared[i], 0, data, s * dimensions, dimensions);
-                ids[s] = r.id();
-                paths[s] = r.path();
-                hashes[s] = r.contentSha256();
-                metadata[s] = r.metadata();
             }
         } finally {
             lock.writeLock().unlock();
@@ -203,7 +155,7 @@ public final class InMemoryVectorStore implements VectorStore {
         lock.readLock().lock();
         try {
             checkOpen();
-            TopK top = scan(q, Math.min(k, Math.max(size, 1)), f);
+            TopK top = scan(q, Math.min(k, Math.max(table.size, 1)), f);
             List<SearchHit> hits = new ArrayList<>(top.size);
             for (int i = 0; i < top.size; i++) {
                 hits.add(hit(q, top.slots[i]));
@@ -221,24 +173,12 @@ public final class InMemoryVectorStore implements VectorStore {
         lock.writeLock().lock();
         try {
             checkOpen();
-            Integer slot = slotById.remove(id);
-            if (slot == null) {
+            if (!table.remove(id)) {
                 return false;
             }
-            int last = size - 1;
-            if (slot != last) {
-                System.arraycopy(data, last * dimensions, data, slot * dimensions, dimensions);
-                ids[slot] = ids[last];
-                paths[slot] = paths[last];
-                hashes[slot] = hashes[last];
-                metadata[slot] = metadata[last];
-                slotById.put(ids[slot], slot);
+            if (files != null) {
+                pending.add(id);
             }
-            ids[last] = null;
-            paths[last] = null;
-            hashes[last] = null;
-            metadata[last] = null;
-            size = last;
             return true;
         } finally {
             lock.writeLock().unlock();
@@ -250,7 +190,7 @@ public final class InMemoryVectorStore implements VectorStore {
         lock.readLock().lock();
         try {
             checkOpen();
-            return size;
+            return table.size;
         } finally {
             lock.readLock().unlock();
         }
@@ -261,9 +201,10 @@ public final class InMemoryVectorStore implements VectorStore {
         lock.readLock().lock();
         try {
             checkOpen();
-            List<StoredItem> out = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                out.add(new StoredItem(ids[i], paths[i], hashes[i]));
+            VectorTable t = table;
+            List<StoredItem> out = new ArrayList<>(t.size);
+            for (int i = 0; i < t.size; i++) {
+                out.add(new StoredItem(t.ids[i], t.paths[i], t.hashes[i]));
             }
             return out;
         } finally {
@@ -276,10 +217,11 @@ public final class InMemoryVectorStore implements VectorStore {
         lock.readLock().lock();
         try {
             checkOpen();
-            Set<String> out = new HashSet<>(size * 2);
-            for (int i = 0; i < size; i++) {
-                if (!hashes[i].isEmpty()) {
-                    out.add(hashes[i]);
+            VectorTable t = table;
+            Set<String> out = new HashSet<>(t.size * 2);
+            for (int i = 0; i < t.size; i++) {
+                if (!t.hashes[i].isEmpty()) {
+                    out.add(t.hashes[i]);
                 }
             }
             return out;
@@ -289,63 +231,57 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     /**
-     * Writes the store to the file it was opened from, atomically, unless another program or store
-     * object has saved to that file since this store read or last wrote it: then nothing is written,
-     * so that two writers never silently drop each other's records. Saves hold a lock on a file named
-     * like the store file plus {@code .lock}, beside it.
+     * Saves the changes since the last save (or since the store was opened) to the file it was opened from.
+     * Usually this appends them to the log beside the file, one checksummed group forced to disk; now and
+     * then it compacts the file and the log into a new file (atomically). Saves of all stores and programs
+     * on one file take turns (a lock on a file named like the store file plus {@code .lock}, beside it),
+     * and each first takes in what the others saved since this store read the file: two writers never drop
+     * each other's records, and for an id both changed, the later save wins. Afterwards this store also
+     * holds the other writers' records.
      *
      * @throws IllegalStateException if the store was made by {@link #create} (use {@link #save(Path)})
-     * @throws VectorStoreException  if the file was replaced since this store read or wrote it
+     * @throws VectorStoreException  if the file was deleted or replaced by another store's file since this
+     *                               store read it (then nothing is written; open the store again)
      */
     public void save() {
-        if (file == null) {
+        if (files == null) {
             throw new IllegalStateException("this store has no file: it was made by InMemoryVectorStore.create; "
                     + "use save(Path) or InMemoryVectorStore.open(file, ...)");
         }
-        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
-        synchronized (SAVE_LOCK) {
+        files.locked(true, () -> {
+            lock.writeLock().lock();
             try {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-                try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock ignored = channel.lock()) {
-                    if (!Objects.equals(FileVersion.of(file), version)) {
-                        throw new VectorStoreException("the vector store file " + file + " was changed by another "
-                                + "program or store object since this store read it (a second `index` of the same "
-                                + "collection?); nothing was overwritten. Run again (or open the store again): "
-                                + "it then holds the other run's records, and images already stored are skipped");
-                    }
-                    save(file);
-                    version = FileVersion.of(file);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot lock " + lockFile + " to save the vector store: " + e.getMessage(), e);
+                checkOpen();
+                table = files.catchUp(table, pending, modelId, distance);
+                lock.readLock().lock(); // searches may run while the changes are written
+            } finally {
+                lock.writeLock().unlock();
             }
-        }
-    }
-
-    /** Which file is at a path: its file key (inode), time and size; null if there is none. */
-    private record FileVersion(Object key, FileTime modified, long size) {
-        static FileVersion of(Path file) throws IOException {
             try {
-                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                return new FileVersion(a.fileKey(), a.lastModifiedTime(), a.size());
-            } catch (NoSuchFileException e) {
-                return null;
+                files.write(table, pending, modelId, distance);
+                pending.clear();
+            } finally {
+                lock.readLock().unlock();
             }
-        }
+            return null;
+        });
     }
 
     /**
-     * Writes the store to {@code target} atomically: readers of {@code target} see either the old file or the
-     * complete new one, never a part.
+     * Writes the whole store to {@code target} as one new store file, atomically: readers of {@code target}
+     * see either the old file or the complete new one, never a part. For the file this store was opened from
+     * it is {@link #save()}.
      */
     public void save(Path target) {
         Objects.requireNonNull(target, "target");
+        if (files != null && target.toAbsolutePath().normalize().equals(files.file.toAbsolutePath().normalize())) {
+            save();
+            return;
+        }
         lock.readLock().lock();
         try {
             checkOpen();
-            StoreFile.write(target, new StoreFile.Contents(modelId, dimensions, distance, size, ids, paths, hashes,
-                    metadata, data));
+            StoreFile.write(target, table.contents(modelId, distance, StoreFile.Identity.fresh()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the vector store to " + target + ": " + e.getMessage(), e);
         } finally {
@@ -359,9 +295,8 @@ public final class InMemoryVectorStore implements VectorStore {
         lock.writeLock().lock();
         try {
             closed = true;
-            slotById.clear();
-            data = new float[0];
-            size = 0;
+            table = new VectorTable(1);
+            pending.clear();
         } finally {
             lock.writeLock().unlock();
         }
@@ -370,26 +305,10 @@ public final class InMemoryVectorStore implements VectorStore {
     @Override
     public String toString() {
         return "InMemoryVectorStore[model=" + modelId + ", dimensions=" + dimensions + ", distance=" + distance
-                + ", count=" + size + (file == null ? "" : ", file=" + file) + "]";
+                + ", count=" + table.size + (files == null ? "" : ", file=" + files.file) + "]";
     }
 
     // --- internals ---
-
-    private void install(StoreFile.Contents c) {
-        allocate(Math.max(INITIAL_CAPACITY, c.count()));
-        System.arraycopy(c.data(), 0, data, 0, c.count() * dimensions);
-        for (int i = 0; i < c.count(); i++) {
-            ids[i] = c.ids()[i];
-            paths[i] = c.paths()[i];
-            hashes[i] = c.hashes()[i];
-            metadata[i] = c.metadata()[i];
-            if (slotById.put(ids[i], i) != null) {
-                throw new VectorStoreException("the vector store file " + file + " holds the id '" + ids[i]
-                        + "' twice; it is corrupt");
-            }
-        }
-        size = c.count();
-    }
 
     private float[] prepare(float[] vector, String what) {
         if (vector.length != dimensions) {
@@ -410,32 +329,6 @@ public final class InMemoryVectorStore implements VectorStore {
         return vector.clone();
     }
 
-    @SuppressWarnings("unchecked")
-    private void allocate(int capacity) {
-        data = new float[Math.multiplyExact(capacity, dimensions)];
-        ids = new String[capacity];
-        paths = new String[capacity];
-        hashes = new String[capacity];
-        metadata = new Map[capacity];
-    }
-
-    private void ensureCapacity(int needed) {
-        if (needed <= ids.length) {
-            return;
-        }
-        long max = (Integer.MAX_VALUE - 8) / dimensions;
-        if (needed > max) {
-            throw new VectorStoreException("the in-memory store is full: at most " + max + " vectors of "
-                    + dimensions + " dimensions fit in one array; use PgVectorStore for more");
-        }
-        int capacity = (int) Math.min(max, Math.max(needed, (long) ids.length * 2));
-        data = Arrays.copyOf(data, capacity * dimensions);
-        ids = Arrays.copyOf(ids, capacity);
-        paths = Arrays.copyOf(paths, capacity);
-        hashes = Arrays.copyOf(hashes, capacity);
-        metadata = Arrays.copyOf(metadata, capacity);
-    }
-
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the vector store for model '" + modelId + "' is closed");
@@ -445,9 +338,10 @@ public final class InMemoryVectorStore implements VectorStore {
     /** One exact pass over every (matching) vector, keeping the best k. */
     private TopK scan(float[] q, int k, Map<String, String> filter) {
         TopK top = new TopK(k);
-        final float[] d = data;
+        final Map<String, String>[] metadata = table.metadata;
+        final float[] d = table.data;
         final int dims = dimensions;
-        final int n = size;
+        final int n = table.size;
         final boolean filtered = !filter.isEmpty();
         final boolean l2 = distance == Distance.L2;
         for (int slot = 0, off = 0; slot < n; slot++, off += dims) {
@@ -461,7 +355,8 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     private SearchHit hit(float[] q, int slot) {
-        float[] v = Arrays.copyOfRange(data, slot * dimensions, (slot + 1) * dimensions);
+        VectorTable t = table;
+        float[] v = Arrays.copyOfRange(t.data, slot * dimensions, (slot + 1) * dimensions);
         double score;
         double dist;
         switch (distance) {
@@ -478,7 +373,7 @@ public final class InMemoryVectorStore implements VectorStore {
                 score = -dist;
             }
         }
-        return new SearchHit(ids[slot], paths[slot], score, dist, metadata[slot]);
+        return new SearchHit(t.ids[slot], t.paths[slot], score, dist, t.metadata[slot]);
     }
 
     static boolean matches(Map<String, String> metadata, Map<String, String> filter) {

@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -25,18 +26,23 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * magic "VSSTORE\n" (8 bytes) | version int | header length int | records length long      (big-endian)
- * header:  model id, distance name (strings), dimensions int, count int
+ * header:  model id, distance name (strings), dimensions int, count int, store id long, generation long
  * records: per item id, path, content hash (strings), metadata entry count int, then key/value strings
  * vectors: count x dimensions float32, little-endian, contiguous (unit length for COSINE)
  * trailer: CRC-32C of every byte before it (long) | end magic "VSSTEND\n"
  * </pre>
  * A string is an int byte length and UTF-8 bytes. The file's size must be exactly what the header
  * implies and the checksum must match, else the whole file is refused.
+ *
+ * <p>The store id (random when a store file is first made) and the generation (one more at every
+ * compaction) are the snapshot's {@link Identity}: a {@link StoreLog} names the snapshot it extends,
+ * and a writer tells a later compaction of the store it read from a file put in its place. Version 1
+ * files (no store id or generation) still open: their identity is their checksum and generation 0.
  */
 final class StoreFile {
     static final byte[] MAGIC = "VSSTORE\n".getBytes(StandardCharsets.US_ASCII);
     static final byte[] END_MAGIC = "VSSTEND\n".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final int PREFIX_BYTES = 24;
     private static final int TRAILER_BYTES = 16;
     private static final int CHUNK_FLOATS = 1 << 18; // 1 MiB per write
@@ -46,10 +52,29 @@ final class StoreFile {
 
     /** Everything a store file holds; arrays may be longer than {@code count}. */
     record Contents(String modelId, int dimensions, Distance distance, int count, String[] ids, String[] paths,
-                    String[] hashes, Map<String, String>[] metadata, float[] data) {
+                    String[] hashes, Map<String, String>[] metadata, float[] data, Identity identity) {
     }
 
-    static void write(Path target, Contents c) throws IOException {
+    /**
+     * Which snapshot a file holds: the store it belongs to and how many compactions made it.
+     *
+     * @param storeId    random for a store made by this version; the checksum of a version 1 file
+     * @param generation 1 for a new store file, one more at each compaction; 0 for a version 1 file
+     */
+    record Identity(long storeId, long generation) {
+        /** A new store's first snapshot. */
+        static Identity fresh() {
+            return new Identity(ThreadLocalRandom.current().nextLong(), 1);
+        }
+
+        /** The snapshot a compaction of this one writes. */
+        Identity next() {
+            return new Identity(storeId, generation + 1);
+        }
+    }
+
+    /** Writes {@code c} to {@code target} atomically (temporary file, fsync, rename); returns the bytes written. */
+    static long write(Path target, Contents c) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         byte[] header = header(c);
@@ -77,6 +102,7 @@ final class StoreFile {
             trailer.putLong(crc.getValue()).put(END_MAGIC).flip();
             writeAll(ch, trailer, null);
             ch.force(true);
+            long written = ch.size();
             ch.close();
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -86,11 +112,69 @@ final class StoreFile {
             }
             moved = true;
             syncDirectory(dir);
+            return written;
         } finally {
             if (!moved) {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /** The prefix of the temporary files {@link #write} makes for {@code target}, to clear what a killed writer left. */
+    static String temporaryPrefix(Path target) {
+        return "." + target.getFileName() + ".tmp-";
+    }
+
+    /**
+     * Reads only the identity of the snapshot in {@code file} (its header, or a version 1 file's checksum), or
+     * null if there is no file; the rest of the file is not checked.
+     */
+    static Identity identity(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long actual = ch.size();
+            if (actual < PREFIX_BYTES + TRAILER_BYTES) {
+                throw corrupt(file, "it has only " + actual + " bytes, too few for a store file (torn write?)");
+            }
+            ByteBuffer prefix = readExactly(ch, PREFIX_BYTES, null);
+            int version = checkPrefix(file, prefix);
+            int headerLength = prefix.getInt();
+            if (version == 1) {
+                ch.position(actual - TRAILER_BYTES);
+                return new Identity(readExactly(ch, TRAILER_BYTES, null).getLong(), 0);
+            }
+            if (headerLength < 0 || headerLength > actual) {
+                throw corrupt(file, "its header length is impossible (" + headerLength + ")");
+            }
+            DataInputStream header = new DataInputStream(new ByteArrayInputStream(
+                    readExactly(ch, headerLength, null).array()));
+            try {
+                readString(header);
+                readString(header);
+                header.readInt();
+                header.readInt();
+                return new Identity(header.readLong(), header.readLong());
+            } catch (IOException e) {
+                throw corrupt(file, "its header cannot be parsed (" + e.getMessage() + ")");
+            }
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** Checks the magic and the version in a file's prefix; returns the version. */
+    private static int checkPrefix(Path file, ByteBuffer prefix) {
+        byte[] magic = new byte[MAGIC.length];
+        prefix.get(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw corrupt(file, "it does not start with the store file magic; it is not a vision-search "
+                    + "store file");
+        }
+        int version = prefix.getInt();
+        if (version != 1 && version != VERSION) {
+            throw corrupt(file, "its format version is " + version + ", this library reads versions 1 and "
+                    + VERSION + " (a newer vision-search wrote it?)");
+        }
+        return version;
     }
 
     /**
@@ -106,16 +190,7 @@ final class StoreFile {
             }
             CRC32C crc = new CRC32C();
             ByteBuffer prefix = readExactly(ch, PREFIX_BYTES, crc);
-            byte[] magic = new byte[MAGIC.length];
-            prefix.get(magic);
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw corrupt(file, "it does not start with the store file magic; it is not a vision-search "
-                        + "store file");
-            }
-            int version = prefix.getInt();
-            if (version != VERSION) {
-                throw corrupt(file, "its format version is " + version + ", this library reads version " + VERSION);
-            }
+            int version = checkPrefix(file, prefix);
             int headerLength = prefix.getInt();
             long recordsLength = prefix.getLong();
             if (headerLength < 0 || headerLength > actual || recordsLength < 0 || recordsLength > actual) {
@@ -127,11 +202,17 @@ final class StoreFile {
             Distance fileDistance;
             int dims;
             int count;
+            long storeId = 0;
+            long generation = 0;
             try {
                 fileModel = readString(header);
                 fileDistance = Distance.valueOf(readString(header));
                 dims = header.readInt();
                 count = header.readInt();
+                if (version >= 2) {
+                    storeId = header.readLong();
+                    generation = header.readLong();
+                }
             } catch (IOException | IllegalArgumentException e) {
                 throw corrupt(file, "its header cannot be parsed (" + e.getMessage() + ")");
             }
@@ -166,6 +247,7 @@ final class StoreFile {
                 throw corrupt(file, "its checksum does not match its contents (stored " + Long.toHexString(storedCrc)
                         + ", computed " + Long.toHexString(crc.getValue()) + ")");
             }
+            Identity identity = version == 1 ? new Identity(storedCrc, 0) : new Identity(storeId, generation);
             if (modelId != null && (!fileModel.equals(modelId) || dims != dimensions || fileDistance != distance)) {
                 throw new VectorStoreException("the vector store file " + file + " holds model '" + fileModel + "' ("
                         + dims + " dimensions, " + fileDistance + "), but model '" + modelId + "' (" + dimensions
@@ -195,7 +277,7 @@ final class StoreFile {
             } catch (IOException e) {
                 throw corrupt(file, "its records cannot be parsed (" + e.getMessage() + ")");
             }
-            return new Contents(fileModel, dims, fileDistance, count, ids, paths, hashes, metadata, data);
+            return new Contents(fileModel, dims, fileDistance, count, ids, paths, hashes, metadata, data, identity);
         }
     }
 
@@ -206,6 +288,8 @@ final class StoreFile {
         writeString(out, c.distance().name());
         out.writeInt(c.dimensions());
         out.writeInt(c.count());
+        out.writeLong(c.identity().storeId());
+        out.writeLong(c.identity().generation());
         out.flush();
         return bytes.toByteArray();
     }
@@ -242,7 +326,7 @@ final class StoreFile {
         return new String(in.readNBytes(n), StandardCharsets.UTF_8);
     }
 
-    private static void writeAll(FileChannel ch, ByteBuffer buf, CRC32C crc) throws IOException {
+    static void writeAll(FileChannel ch, ByteBuffer buf, CRC32C crc) throws IOException {
         if (crc != null) {
             crc.update(buf.duplicate());
         }
@@ -251,7 +335,7 @@ final class StoreFile {
         }
     }
 
-    private static ByteBuffer readExactly(FileChannel ch, int n, CRC32C crc) throws IOException {
+    static ByteBuffer readExactly(FileChannel ch, int n, CRC32C crc) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(n);
         fill(ch, buf);
         buf.flip();
@@ -261,7 +345,7 @@ final class StoreFile {
         return buf;
     }
 
-    private static void fill(FileChannel ch, ByteBuffer buf) throws IOException {
+    static void fill(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
             if (ch.read(buf) < 0) {
                 throw new IOException("unexpected end of file");
@@ -269,7 +353,7 @@ final class StoreFile {
         }
     }
 
-    private static void syncDirectory(Path dir) {
+    static void syncDirectory(Path dir) {
         // Makes the rename itself durable; not every platform can open a directory, and that is not fatal.
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
@@ -278,7 +362,7 @@ final class StoreFile {
         }
     }
 
-    private static VectorStoreException corrupt(Path file, String why) {
+    static VectorStoreException corrupt(Path file, String why) {
         return new VectorStoreException("refusing the vector store file " + file + ": " + why
                 + ". Nothing was loaded; restore it from a copy or delete it and index again");
     }

@@ -344,31 +344,50 @@ class InMemoryVectorStoreTest {
             first.upsert(rec("a", "ha", 1, 0, 0));
             first.save();
             first.upsert(rec("a2", "ha2", 1, 1, 0));
-            first.save(); // its own earlier save is no conflict
-            second.upsert(rec("b", "hb", 0, 1, 0));
-            VectorStoreException e = assertThrows(VectorStoreException.class, second::save);
-            assertTrue(e.getMessage().contains("was changed by another program") && e.getMessage().contains("nothing was overwritten"),
-                    e.getMessage());
+            first.save(); // appended to the log
+            second.upsert(List.of(rec("b", "hb", 0, 1, 0), rec("x", "hx-second", 0, 0, 1)));
+            second.save(); // takes in the first one's records, then appends its own
+            assertEquals(Set.of("ha", "ha2", "hb", "hx-second"), second.contentHashes());
+            first.upsert(List.of(rec("c", "hc", 1, 0, 1), rec("x", "hx-first", 0, 1, 1)));
+            assertTrue(first.delete("a2"));
+            first.save();
+            assertEquals(Set.of("ha", "hb", "hc", "hx-first"), first.contentHashes(), "its own changes win in memory too");
+            second.upsert(rec("d", "hd", 1, 1, 1));
+            second.save();
+            assertEquals(Set.of("ha", "hb", "hc", "hd", "hx-first"), second.contentHashes(),
+                    "the first one's later save of x and its delete of a2 reached the second");
         }
         try (InMemoryVectorStore again = InMemoryVectorStore.open(file, MODEL, 3, Distance.COSINE)) {
-            assertEquals(Set.of("ha", "ha2"), again.contentHashes(), "the first writer's records are all there");
-            again.upsert(rec("b", "hb", 0, 1, 0));
-            again.save();
+            assertEquals(Set.of("ha", "hb", "hc", "hd", "hx-first"), again.contentHashes());
+            assertEquals("x", again.search(new float[] {0, 1, 1}, 1).get(0).id());
         }
-        assertEquals(3, InMemoryVectorStore.load(file).count());
     }
 
     @Test
-    void aFileDeletedOrCreatedBehindTheStoreIsNotOverwritten(@TempDir Path dir) throws IOException {
+    void aFileCreatedBehindTheStoreIsJoinedButADeletedOrForeignOneIsNotOverwritten(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("s.vec");
         try (InMemoryVectorStore early = InMemoryVectorStore.open(file, MODEL, 3, Distance.COSINE);
              InMemoryVectorStore other = InMemoryVectorStore.open(file, MODEL, 3, Distance.COSINE)) {
             other.upsert(rec("o", "ho", 0, 0, 1));
             other.save(); // the file did not exist when `early` opened it
             early.upsert(rec("e", "he", 1, 0, 0));
-            assertThrows(VectorStoreException.class, early::save);
+            early.save();
+            assertEquals(Set.of("ho", "he"), InMemoryVectorStore.load(file).contentHashes());
+
             Files.delete(file);
-            assertThrows(VectorStoreException.class, other::save, "a file removed behind the store");
+            other.upsert(rec("o2", "ho2", 0, 1, 1));
+            VectorStoreException e = assertThrows(VectorStoreException.class, other::save, "a file removed behind the store");
+            assertTrue(e.getMessage().contains("was deleted") && e.getMessage().contains("nothing was written"),
+                    e.getMessage());
+            assertFalse(Files.exists(file), "nothing was written");
+
+            try (InMemoryVectorStore foreign = InMemoryVectorStore.create(MODEL, 3, Distance.COSINE)) {
+                foreign.upsert(rec("f", "hf", 1, 1, 0));
+                foreign.save(file); // another store's file put in its place
+            }
+            e = assertThrows(VectorStoreException.class, early::save);
+            assertTrue(e.getMessage().contains("replaced by another store file"), e.getMessage());
+            assertEquals(Set.of("hf"), InMemoryVectorStore.load(file).contentHashes(), "the foreign file is left as it is");
         }
     }
 }
