@@ -142,7 +142,8 @@ public final class Indexer {
 
         /**
          * Sets what runs after each batch is written. Default: an {@link InMemoryVectorStore} opened
-         * from a file saves itself to that file (atomically); other stores persist their own writes.
+         * from a file saves the batch (one group appended to the log beside the file); other stores persist
+         * their own writes.
          */
         public Builder checkpoint(Runnable checkpoint) {
             this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");

@@ -31,6 +31,8 @@ final class StoreFiles {
     private static final Object JVM_LOCK = new Object();
     /** A log smaller than this is not compacted: a tiny compaction is not worth its fsync and rename. */
     static final long MIN_COMPACTION_LOG_BYTES = 256 << 10;
+    /** A save larger than this (by a rough estimate) compacts instead of appending one huge group. */
+    private static final long MAX_GROUP_BYTES = 1L << 30;
 
     final Path file;
     private final Path log;
@@ -161,7 +163,7 @@ final class StoreFiles {
     void write(VectorTable table, Set<String> pending, String modelId, Distance distance) throws IOException {
         // A version 1 file (generation 0) is compacted once, so that a log always extends a version 2 snapshot:
         // an older vision-search refuses such a file instead of reading it without its log.
-        if (snapshot == null || snapshot.generation() == 0 || worthCompacting(table.size, pending.size())) {
+        if (snapshot == null || snapshot.generation() == 0 || worthCompacting(table, pending.size())) {
             compact(table, modelId, distance);
             return;
         }
@@ -192,9 +194,15 @@ final class StoreFiles {
         Files.deleteIfExists(log);
     }
 
-    /** True if at least half of what the files would hold after this save is superseded or deleted. */
-    private boolean worthCompacting(int live, int adding) {
-        return logEnd >= MIN_COMPACTION_LOG_BYTES && snapshotRecords + logEntries + adding > 2L * live;
+    /**
+     * True if at least half of what the files would hold after this save is superseded or deleted, or if the
+     * save adds more entries than the files hold (a snapshot then costs less than twice the group) or more
+     * than {@link #MAX_GROUP_BYTES}.
+     */
+    private boolean worthCompacting(VectorTable table, int adding) {
+        long onDisk = snapshotRecords + logEntries;
+        return logEnd >= MIN_COMPACTION_LOG_BYTES && onDisk + adding > 2L * table.size || adding > onDisk
+                || (long) adding * (table.dimensions * 4L + 256) > MAX_GROUP_BYTES;
     }
 
     /** Applies the log past what was read to {@code table}, leaving out the ids in {@code skip}. */
@@ -210,6 +218,7 @@ final class StoreFiles {
             return;
         }
         long from = logHeader == null ? StoreLog.HEADER_BYTES : logEnd;
+        table.reserve((Files.size(log) - from) / (table.dimensions * 4L)); // an upsert holds at least its vector
         StoreLog.Replay r = StoreLog.replay(log, from, table.dimensions, new StoreLog.Changes() {
             @Override
             public void upsert(String id, String path, String hash, Map<String, String> metadata, float[] vector) {

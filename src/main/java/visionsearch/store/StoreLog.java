@@ -144,7 +144,8 @@ final class StoreLog {
      */
     static ByteBuffer group(VectorTable table, Collection<String> ids) {
         int dims = table.dimensions;
-        Encoder out = new Encoder(GROUP_HEADER_BYTES + ids.size() * (dims * 4 + 256) + GROUP_TRAILER_BYTES);
+        Encoder out = new Encoder((int) Math.min(1 << 30,
+                GROUP_HEADER_BYTES + (long) ids.size() * (dims * 4 + 256) + GROUP_TRAILER_BYTES));
         out.buf.position(GROUP_HEADER_BYTES);
         for (String id : ids) {
             int s = table.slot(id);
@@ -328,8 +329,13 @@ final class StoreLog {
 
         ByteBuffer ensure(int n) {
             if (buf.remaining() < n) {
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + n))
-                        .order(ByteOrder.LITTLE_ENDIAN);
+                long needed = (long) buf.position() + n;
+                if (needed > Integer.MAX_VALUE - 8) {
+                    throw new VectorStoreException("one save of the in-memory store would write a log group of "
+                            + needed + " bytes or more, more than one buffer holds; save more often");
+                }
+                ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8,
+                                Math.max(2L * buf.capacity(), needed))).order(ByteOrder.LITTLE_ENDIAN);
                 buf.flip();
                 bigger.put(buf);
                 buf = bigger;

@@ -20,7 +20,7 @@ final class VectorTable {
     String[] hashes;
     Map<String, String>[] metadata;
     int size;
-    private final HashMap<String, Integer> slotById = new HashMap<>();
+    private HashMap<String, Integer> slotById = new HashMap<>();
 
     VectorTable(int dimensions) {
         this(dimensions, INITIAL_CAPACITY);
@@ -89,6 +89,21 @@ final class VectorTable {
         }
     }
 
+    /**
+     * Makes room for {@code extra} more records at once (a log about to be read): growing by doubling would
+     * copy the vectors several times, and large arrays are costly to copy and collect.
+     */
+    void reserve(long extra) {
+        long needed = Math.min(size + extra, (Integer.MAX_VALUE - 8) / dimensions);
+        if (needed <= 2L * ids.length) {
+            return; // growing by doubling is as good
+        }
+        ensureCapacity((int) needed, (int) needed);
+        HashMap<String, Integer> bigger = new HashMap<>((int) Math.min(Integer.MAX_VALUE - 8, needed * 4 / 3 + 1));
+        bigger.putAll(slotById);
+        slotById = bigger;
+    }
+
     /** Removes the record {@code id} (the last record moves into its slot); returns true if there was one. */
     boolean remove(String id) {
         Integer slot = slotById.remove(id);
@@ -125,12 +140,16 @@ final class VectorTable {
         if (needed <= ids.length) {
             return;
         }
+        ensureCapacity(needed, (int) Math.min(Integer.MAX_VALUE, Math.max(needed, (long) ids.length * 2)));
+    }
+
+    private void ensureCapacity(int needed, int wanted) {
         long max = (Integer.MAX_VALUE - 8) / dimensions;
         if (needed > max) {
             throw new VectorStoreException("the in-memory store is full: at most " + max + " vectors of "
                     + dimensions + " dimensions fit in one array; use PgVectorStore for more");
         }
-        int capacity = (int) Math.min(max, Math.max(needed, (long) ids.length * 2));
+        int capacity = (int) Math.min(max, wanted);
         data = Arrays.copyOf(data, capacity * dimensions);
         ids = Arrays.copyOf(ids, capacity);
         paths = Arrays.copyOf(paths, capacity);

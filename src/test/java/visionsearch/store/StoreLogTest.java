@@ -225,6 +225,25 @@ class StoreLogTest {
     }
 
     @Test
+    void aSaveAddingMoreThanTheFilesHoldWritesASnapshotInstead() throws IOException {
+        files("s.vec");
+        Map<String, VectorRecord> expected = new TreeMap<>();
+        try (InMemoryVectorStore store = open()) {
+            upsert(store, expected, 0, 10);
+            store.save();
+            upsert(store, expected, 10, 10);
+            store.save(); // as many as the file holds: appended
+            assertTrue(Files.exists(log));
+            long snapshot = Files.size(file);
+            upsert(store, expected, 20, 21);
+            store.save(); // more than the files hold: one snapshot of 41 costs less than twice the group of 21
+            assertFalse(Files.exists(log));
+            assertTrue(Files.size(file) > 3 * snapshot);
+        }
+        assertHolds(expected);
+    }
+
+    @Test
     void aCompactionStoppedAfterItsRenameLeavesAStaleLogThatIsIgnored() throws IOException {
         files("s.vec");
         Map<String, VectorRecord> expected = new TreeMap<>();
