@@ -60,7 +60,8 @@ final class KernelCommand implements Runnable {
         @Option(names = "--name", defaultValue = KernelSpec.DEFAULT_NAME, description = "kernel name (default ${DEFAULT-VALUE})")
         String name;
 
-        @Option(names = "--jar", paramLabel = "JAR", description = "the jar the kernel runs from (default: this program's jar)")
+        @Option(names = "--jar", paramLabel = "JAR", description = "the jar the kernel runs from (default: "
+                + KernelSpec.KERNEL_JAR + " beside this program's jar)")
         Path jar;
 
         @Option(names = "--java-option", paramLabel = "OPTION",
@@ -76,7 +77,7 @@ final class KernelCommand implements Runnable {
         public Integer call() throws IOException {
             List<String> options = new ArrayList<>(fastStart ? KernelSpec.FAST_START_OPTIONS : List.of());
             options.addAll(javaOptions);
-            Path dir = KernelSpec.install(Location.dataDir(location), name, jar != null ? jar : ownJar(), options);
+            Path dir = KernelSpec.install(Location.dataDir(location), name, jar != null ? jar : kernelJar(), options);
             System.out.println("installed kernel '" + name + "' (" + KernelSpec.DISPLAY_NAME + ") in " + dir);
             return 0;
         }
@@ -110,6 +111,13 @@ final class KernelCommand implements Runnable {
             JupyterKernel.serve(connectionFile);
             return 0;
         }
+    }
+
+    /** The kernel's own jar beside this program's (the kernel alone, as JJava runs): else this program's jar. */
+    private static Path kernelJar() throws IOException {
+        Path own = ownJar();
+        Path kernel = own.resolveSibling(KernelSpec.KERNEL_JAR);
+        return Files.isRegularFile(kernel) ? kernel : own;
     }
 
     private static Path ownJar() throws IOException {

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.TreeSet;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.NumericColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
@@ -62,7 +63,8 @@ public final class Tables {
 
     /**
      * Returns {@code table} as a self-contained HTML {@code <table>} with a caption of its name,
-     * a header row and at most {@link #MAX_HTML_ROWS} rows; text is HTML-escaped.
+     * a header row and at most {@link #MAX_HTML_ROWS} rows; text is HTML-escaped, numbers are
+     * right-aligned and everything else left-aligned.
      */
     public static String toHtml(Table table) {
         Objects.requireNonNull(table, "table");
@@ -71,15 +73,16 @@ public final class Tables {
         html.append("<caption style=\"text-align:left;font-weight:bold\">").append(Html.escape(table.name()))
                 .append(" (").append(table.rowCount()).append(" rows)</caption><thead><tr>");
         for (Column<?> column : table.columns()) {
-            html.append("<th style=\"border-bottom:1px solid #999;padding:2px 8px;text-align:left\">")
-                    .append(Html.escape(column.name())).append("</th>");
+            html.append("<th style=\"border-bottom:1px solid #999;padding:2px 8px;text-align:").append(align(column))
+                    .append("\">").append(Html.escape(column.name())).append("</th>");
         }
         html.append("</tr></thead><tbody>");
         int shown = Math.min(table.rowCount(), MAX_HTML_ROWS);
         for (int r = 0; r < shown; r++) {
             html.append("<tr>");
             for (Column<?> column : table.columns()) {
-                html.append("<td style=\"padding:2px 8px\">").append(Html.escape(column.getString(r))).append("</td>");
+                html.append("<td style=\"padding:2px 8px;text-align:").append(align(column)).append("\">")
+                        .append(Html.escape(column.getString(r))).append("</td>");
             }
             html.append("</tr>");
         }
@@ -88,6 +91,11 @@ public final class Tables {
             html.append("<p>... ").append(table.rowCount() - shown).append(" more rows</p>");
         }
         return html.toString();
+    }
+
+    /** Numbers line up on the right, text reads from the left (notebook CSS right-aligns every cell otherwise). */
+    private static String align(Column<?> column) {
+        return column instanceof NumericColumn<?> ? "right" : "left";
     }
 
     /** Returns {@code table} wrapped so a notebook shows it as HTML. */

@@ -22,7 +22,16 @@ final class CellExecutionControl extends LocalExecutionControl {
     private Thread worker;
     private volatile boolean stopRequested;
     private volatile Object lastValue = NO_VALUE;
-    private volatile ClassLoader snippetLoader;
+    private final SnippetLoader loader;
+
+    CellExecutionControl() {
+        this(new SnippetLoader());
+    }
+
+    private CellExecutionControl(SnippetLoader loader) {
+        super(loader);
+        this.loader = loader;
+    }
 
     /** Forgets the previous value and interrupt request before a new cell runs. */
     void resetForCell() {
@@ -45,15 +54,14 @@ final class CellExecutionControl extends LocalExecutionControl {
         return stopRequested;
     }
 
-    /** The class loader of the most recent snippet (sees jars added with {@code %classpath}). */
+    /** The class loader cells run in (sees jars added with {@code %classpath}), from the start. */
     ClassLoader snippetLoader() {
-        return snippetLoader;
+        return loader.classLoader();
     }
 
     @Override
     protected String invoke(Method doitMethod) throws Exception {
         ClassLoader loader = doitMethod.getDeclaringClass().getClassLoader();
-        snippetLoader = loader;
         Object[] result = {NO_VALUE};
         Throwable[] failure = {null};
         Thread thread = new Thread(() -> {

@@ -47,8 +47,10 @@ import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
 import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
 
 /**
- * The Java kernel: JShell evaluating cells in this JVM ({@link CellExecutionControl}), the
- * {@code %classpath} / {@code %jars} magics, and rich display ({@link RichDisplay}).
+ * The Java kernel: JShell evaluating cells in this JVM ({@link CellExecutionControl}) in one
+ * notebook class loader ({@link SnippetLoader}), the {@code %classpath} / {@code %jars} magics, and
+ * JJava's extensions: rich display comes from the extensions of the jars a notebook adds (the
+ * library's is {@code visionsearch.display.NotebookExtension}); images are PNG through JJava's own renderer.
  */
 final class JavaKernel extends BaseKernel {
 
@@ -70,18 +72,18 @@ final class JavaKernel extends BaseKernel {
     private final Map<String, Integer> cellLines = new HashMap<>();
 
     private JavaKernel(String name, String version, HistoryManager history, JupyterIO io, CommManager comms,
-            Renderer renderer, MagicsRegistry magics, StringStyler errorStyler, Path workingDirectory) {
+            Renderer renderer, MagicsRegistry magics, boolean extensionsEnabled, StringStyler errorStyler,
+            Path workingDirectory) {
         super(name, version,
                 new LanguageInfo("java", Runtime.version().toString(), "text/x-java-source", ".jshell",
                         "java", "java", "java"),
-                List.of(), history, io, comms, renderer, null, magics, false, errorStyler);
+                List.of(), history, io, comms, renderer, null, magics, extensionsEnabled, errorStyler);
         this.workingDirectory = workingDirectory.toAbsolutePath().normalize();
         this.control = new CellExecutionControl();
         this.shell = JShell.builder()
                 .executionEngine(new CellExecutionControl.Provider(control), Map.of())
                 .build();
         this.analysis = shell.sourceCodeAnalysis();
-        RichDisplay.registerAll(renderer);
         // JShell compiles against java.class.path: adding that jar again (the notebooks' %jars line does)
         // would only make javac scan it twice. A launcher jar may list the real classpath in its manifest.
         for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
@@ -89,7 +91,7 @@ final class JavaKernel extends BaseKernel {
                 classpath.add(canonical(entry));
             }
         }
-        addToClasspath(manifestClasspath());
+        addToShell(manifestClasspath());
         for (String line : STARTUP_IMPORTS) {
             shell.eval(line);
         }
@@ -104,8 +106,21 @@ final class JavaKernel extends BaseKernel {
         return workingDirectory;
     }
 
-    /** Adds jars or class folders to what cells compile against and load from; repeats are ignored. */
+    /**
+     * Adds jars or class folders to what cells compile against and load from (repeats are ignored),
+     * then, as JJava's kernel does, installs the {@code org.dflib.jjava.jupyter.Extension}s that
+     * {@code META-INF/services} lists in them: JJava's own {@code installExtensions(classpath)}, a
+     * {@link java.util.ServiceLoader} over a class loader on top of {@link #getClassLoader()};
+     * an extension already installed (by class name) is not installed again.
+     */
     void addToClasspath(Collection<String> paths) {
+        addToShell(paths);
+        if (extensionsEnabled && !paths.isEmpty()) {
+            installExtensions(String.join(File.pathSeparator, paths));
+        }
+    }
+
+    private void addToShell(Collection<String> paths) {
         for (String path : paths) {
             if (classpath.add(canonical(path))) {
                 shell.addToClasspath(path);
@@ -548,10 +563,10 @@ final class JavaKernel extends BaseKernel {
         }
     }
 
+    /** The notebook's class loader: cells and {@code %classpath} jars (JJava's kernel returns JShell's too). */
     @Override
     protected ClassLoader getClassLoader() {
-        ClassLoader loader = control.snippetLoader();
-        return loader != null ? loader : ClassLoader.getSystemClassLoader();
+        return control.snippetLoader();
     }
 
     /** Entries a launcher jar on {@code java.class.path} names in its manifest's {@code Class-Path}. */
@@ -588,6 +603,7 @@ final class JavaKernel extends BaseKernel {
         Builder() {
             name("vision-search-java");
             version("0.1.0");
+            extensionsEnabled(loadExtensions(System.getenv("JJAVA_LOAD_EXTENSIONS")));
             lineMagic("classpath", ClasspathMagic.classpath());
             lineMagic("jars", ClasspathMagic.jars());
         }
@@ -601,7 +617,16 @@ final class JavaKernel extends BaseKernel {
         public JavaKernel build() {
             return new JavaKernel(buildName(), buildVersion(), buildHistoryManager(),
                     new KernelIO(buildJupyterIOEncoding()), buildCommManager(), buildRenderer(),
-                    buildMagicsRegistry(), buildErrorStyler(), workingDirectory);
+                    buildMagicsRegistry(), buildExtensionsEnabled(), buildErrorStyler(), workingDirectory);
+        }
+
+        /** JJava's switch, read the same way: unset or anything but "", "0" or "false" loads extensions. */
+        static boolean loadExtensions(String value) {
+            if (value == null) {
+                return true;
+            }
+            String v = value.strip();
+            return !v.isEmpty() && !v.equals("0") && !v.equalsIgnoreCase("false");
         }
     }
 }

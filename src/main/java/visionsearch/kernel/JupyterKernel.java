@@ -8,12 +8,22 @@ import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
 
 /**
  * Starts the Java notebook kernel for a Jupyter front end (JupyterLab, VS Code, nbclient). The
- * kernelspec written by {@link KernelSpec#install} runs {@code vision-search kernel run <connection file>},
- * which calls {@link #serve(Path)}.
+ * kernelspec written by {@link KernelSpec#install} runs {@code java -cp <kernel jar>
+ * visionsearch.kernel.JupyterKernel <connection file>}, which calls {@link #serve(Path)}.
  */
 public final class JupyterKernel {
 
     private JupyterKernel() {
+    }
+
+    /** Runs the kernel for the Jupyter connection file given as the only argument. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: java -cp vision-search-kernel.jar " + JupyterKernel.class.getName()
+                    + " CONNECTION_FILE  (Jupyter starts this; install it with: vision-search kernel install)");
+            System.exit(2);
+        }
+        serve(Path.of(args[0]));
     }
 
     /**

@@ -22,6 +22,9 @@ import java.util.stream.Stream;
  */
 public final class KernelSpec {
 
+    /** The file name of the kernel's own jar, which {@code package} writes beside the others in {@code target/}. */
+    public static final String KERNEL_JAR = "vision-search-kernel.jar";
+
     /** The kernel name used when none is given. */
     public static final String DEFAULT_NAME = "vision-search-java";
 
@@ -42,8 +45,10 @@ public final class KernelSpec {
     }
 
     /**
-     * Writes {@code <dataDir>/kernels/<name>/kernel.json} for a kernel run from {@code jar};
-     * running it again overwrites the same file.
+     * Writes {@code <dataDir>/kernels/<name>/kernel.json} for a kernel run from {@code jar}
+     * ({@link #KERNEL_JAR}: the kernel without the library, which notebooks load with
+     * {@code %classpath}; any jar holding {@code visionsearch.kernel} works); running it again
+     * overwrites the same file.
      *
      * @return the kernelspec directory
      */
@@ -93,7 +98,8 @@ public final class KernelSpec {
         List<String> argv = new ArrayList<>();
         argv.add(javaCommand());
         argv.addAll(javaOptions);
-        argv.addAll(List.of("-Djava.awt.headless=true", "-jar", jar.toString(), "kernel", "run", "{connection_file}"));
+        argv.addAll(List.of("-Djava.awt.headless=true", "-cp", jar.toString(), JupyterKernel.class.getName(),
+                "{connection_file}"));
         StringBuilder out = new StringBuilder("{\n  \"argv\": [");
         for (int i = 0; i < argv.size(); i++) {
             out.append(i == 0 ? "" : ", ").append(quote(argv.get(i)));

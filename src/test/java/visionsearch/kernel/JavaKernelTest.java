@@ -13,8 +13,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The kernel in-process through its lifecycle: start, evaluate, display, errors, magics, interrupt, shut down. */
 class JavaKernelTest {
@@ -114,7 +118,7 @@ class JavaKernelTest {
                 + "Table t = Table.create(\"hits\", IntColumn.create(\"rank\", 1, 2), StringColumn.create(\"file\", \"a<b>.jpg\", \"c.jpg\"));\nt");
         String html = String.valueOf(data.getData(MIMEType.TEXT_HTML));
         assertTrue(html.startsWith("<table"), html);
-        assertTrue(html.contains("<th>rank</th>") && html.contains("<th>file</th>"), html);
+        assertTrue(html.contains(">rank</th>") && html.contains(">file</th>"), html);
         assertTrue(html.contains("a&lt;b&gt;.jpg"), "cells are escaped: " + html);
         assertTrue(html.contains("2 rows"), html);
     }
@@ -160,10 +164,46 @@ class JavaKernelTest {
         assertTrue(traceback.contains("Caused by: java.io.IOException: inner"), traceback);
     }
 
+    /**
+     * JJava's extension path: a jar added with %classpath that lists an Extension in META-INF/services
+     * gets it installed once, in the notebook's class loader, so its renderer is keyed by the very class
+     * the cell's value has (a class loaded twice would never match, and the value would print as text).
+     */
+    @Test
+    void extensionInAClasspathJarIsInstalledOnceAndRendersItsJarsTypes() throws Exception {
+        String key = "ext.installs:demo.BadgeExtension";
+        System.clearProperty(key);
+        Path jar = compileJar("badge.jar", "demo.BadgeExtension", Map.of(
+                "demo.Badge", "package demo; public final class Badge { final String text;"
+                        + " public Badge(String text) { this.text = text; } }",
+                "demo.BadgeExtension", "package demo;"
+                        + " import org.dflib.jjava.jupyter.kernel.display.mime.MIMEType;"
+                        + " public final class BadgeExtension implements org.dflib.jjava.jupyter.Extension {"
+                        + " public void install(org.dflib.jjava.jupyter.kernel.BaseKernel kernel) {"
+                        + "  System.setProperty(\"" + key + "\", String.valueOf(Integer.getInteger(\"" + key + "\", 0) + 1));"
+                        + "  kernel.getRenderer().createRegistration(Badge.class).preferring(MIMEType.TEXT_HTML)"
+                        + "   .register((b, context) -> context.renderIfRequested(MIMEType.TEXT_HTML, () -> \"<b>\" + b.text + \"</b>\"));"
+                        + " } }"));
+        assertNull(System.getProperty(key), "nothing installs it before the notebook adds the jar");
+        assertNull(kernel.eval("%classpath " + jar));
+        assertEquals("1", System.getProperty(key));
+        DisplayData badge = kernel.eval("new demo.Badge(\"hi\")");
+        assertEquals("<b>hi</b>", badge.getData(MIMEType.TEXT_HTML), "rendered by the jar's extension");
+        kernel.eval("%classpath " + jar.getParent() + "/*.jar");
+        assertEquals("1", System.getProperty(key), "an installed extension is not installed again");
+    }
+
+    @ParameterizedTest(name = "JJAVA_LOAD_EXTENSIONS={0} -> {1}")
+    @CsvSource(value = {"NULL, true", "1, true", "true, true", "yes, true", "'', false", "' 0 ', false",
+            "FALSE, false"}, nullValues = "NULL")
+    void extensionsCanBeSwitchedOffAsInJJava(String value, boolean enabled) {
+        assertEquals(enabled, JavaKernel.Builder.loadExtensions(value));
+    }
+
     @Test
     void classpathMagicAddsAJarFoundByGlob() throws Exception {
-        Path jar = compileJar("demo.Greeter",
-                "package demo; public class Greeter { public static String hi() { return \"hi from jar\"; } }");
+        Path jar = compileJar("greeter.jar", null, Map.of("demo.Greeter",
+                "package demo; public class Greeter { public static String hi() { return \"hi from jar\"; } }"));
         assertNull(kernel.eval("%jars libs/*.jar"));
         assertEquals("hi from jar", text(kernel.eval("demo.Greeter.hi()")));
         assertEquals("hi from jar", text(kernel.eval("%classpath " + jar + "\ndemo.Greeter.hi()")),
@@ -221,21 +261,31 @@ class JavaKernelTest {
         assertEquals("7", text(kernel.eval("3 + 4")));
     }
 
-    private static Path compileJar(String className, String source) throws IOException {
-        Path src = workDir.resolve("src");
-        Path classes = workDir.resolve("classes");
-        Files.createDirectories(src);
-        Files.createDirectories(classes);
-        Path file = src.resolve(className.substring(className.lastIndexOf('.') + 1) + ".java");
-        Files.writeString(file, source);
+    /** Compiles {@code sources} (class name to source) into {@code libs/<name>}, listing {@code extension} as a service. */
+    private static Path compileJar(String name, String extension, Map<String, String> sources) throws IOException {
+        Path src = Files.createDirectories(workDir.resolve("src-" + name));
+        Path classes = Files.createDirectories(workDir.resolve("classes-" + name));
+        List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", System.getProperty("java.class.path")));
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            Path file = src.resolve(e.getKey().substring(e.getKey().lastIndexOf('.') + 1) + ".java");
+            Files.writeString(file, e.getValue());
+            args.add(file.toString());
+        }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertEquals(0, javac.run(null, null, null, "-d", classes.toString(), file.toString()));
-        Path jar = workDir.resolve("libs").resolve("greeter.jar");
-        String entry = className.replace('.', '/') + ".class";
+        assertEquals(0, javac.run(null, null, null, args.toArray(String[]::new)));
+        Path jar = workDir.resolve("libs").resolve(name);
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            out.putNextEntry(new JarEntry(entry));
-            out.write(Files.readAllBytes(classes.resolve(entry)));
-            out.closeEntry();
+            for (String className : sources.keySet()) {
+                String entry = className.replace('.', '/') + ".class";
+                out.putNextEntry(new JarEntry(entry));
+                out.write(Files.readAllBytes(classes.resolve(entry)));
+                out.closeEntry();
+            }
+            if (extension != null) {
+                out.putNextEntry(new JarEntry("META-INF/services/org.dflib.jjava.jupyter.Extension"));
+                out.write((extension + "\n").getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
         }
         return jar;
     }

@@ -25,7 +25,7 @@ class KernelSpecTest {
 
     @Test
     void installWritesKernelJsonThatRunsTheJarAndIsIdempotent() throws IOException {
-        Path jar = Files.writeString(dir.resolve("vision search-all.jar"), "not really a jar");
+        Path jar = Files.writeString(dir.resolve("vision search-kernel.jar"), "not really a jar");
         Path data = dir.resolve("data");
         Path installed = KernelSpec.install(data, KernelSpec.DEFAULT_NAME, jar);
         assertEquals(data.resolve("kernels/vision-search-java"), installed);
@@ -33,8 +33,9 @@ class KernelSpecTest {
         JsonNode spec = new ObjectMapper().readTree(first);
         List<String> argv = new ObjectMapper().convertValue(spec.get("argv"), List.class);
         assertTrue(argv.get(0).endsWith("java"), argv.toString());
-        assertEquals(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", "-jar", jar.toAbsolutePath().toString(), "kernel", "run",
-                "{connection_file}"), argv.subList(1, argv.size()));
+        assertEquals(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", "-cp",
+                jar.toAbsolutePath().toString(), "visionsearch.kernel.JupyterKernel", "{connection_file}"),
+                argv.subList(1, argv.size()));
         assertEquals("Java (vision-search)", spec.get("display_name").asText());
         assertEquals("java", spec.get("language").asText());
         assertEquals("message", spec.get("interrupt_mode").asText());

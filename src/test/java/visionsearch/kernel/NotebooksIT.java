@@ -24,13 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs notebooks under Jupyter's own tooling (Debian's nbclient on /usr/bin/python3) with this
- * project's kernel, from the shaded jar that {@code package} built: a smoke notebook, a broken one
- * that must fail, and every notebook in {@code notebooks/}, offline, against the throwaway database.
+ * project's kernel, from the kernel's own jar that {@code package} built (no library inside, as JJava
+ * runs): a smoke notebook that loads the library jar with {@code %classpath} and gets its rich display
+ * through the library's JJava extension, a broken one that must fail, and every notebook in
+ * {@code notebooks/}, offline, against the throwaway database.
  */
 class NotebooksIT {
 
     static final Path ROOT = Path.of("").toAbsolutePath();
-    static final Path JAR = ROOT.resolve("target/vision-search-all.jar");
+    static final Path JAR = ROOT.resolve("target/" + KernelSpec.KERNEL_JAR);
+    static final Path LIBRARY = ROOT.resolve("target/vision-search.jar");
     static final String PYTHON = "/usr/bin/python3";
     static final String KERNEL = KernelSpec.DEFAULT_NAME;
 
@@ -39,8 +42,10 @@ class NotebooksIT {
 
     @BeforeAll
     static void installKernel() throws Exception {
-        if (!Files.isRegularFile(JAR)) {
-            fail("no " + JAR + ": the notebook tests run after `package`; run ./mvnw verify or scripts/test.sh");
+        for (Path jar : List.of(JAR, LIBRARY)) {
+            if (!Files.isRegularFile(jar)) {
+                fail("no " + jar + ": the notebook tests run after `package`; run ./mvnw verify or scripts/test.sh");
+            }
         }
         Process check = new ProcessBuilder(PYTHON, "-c", "import nbclient, nbconvert, nbformat, jupyter_client")
                 .redirectErrorStream(true).start();
@@ -96,8 +101,28 @@ class NotebooksIT {
         return node.asText();
     }
 
+    /** The kernel jar holds no library and the library jar no kernel framework: each side brings its own. */
     @Test
-    void kernelRunsUnderJupyterWithRichDisplay() throws Exception {
+    void jarsAreSplitAsJJavaNeedsThem() throws IOException {
+        try (java.util.jar.JarFile kernelJar = new java.util.jar.JarFile(JAR.toFile());
+             java.util.jar.JarFile library = new java.util.jar.JarFile(LIBRARY.toFile())) {
+            List<String> kernelEntries = kernelJar.stream().map(java.util.zip.ZipEntry::getName).toList();
+            List<String> libraryEntries = library.stream().map(java.util.zip.ZipEntry::getName).toList();
+            assertTrue(kernelEntries.contains("visionsearch/kernel/JupyterKernel.class"));
+            assertTrue(kernelEntries.contains("org/dflib/jjava/jupyter/Extension.class"));
+            assertFalse(kernelEntries.stream().anyMatch(e -> e.startsWith("visionsearch/display/")
+                    || e.startsWith("tech/tablesaw/") || e.contains("org.dflib.jjava.jupyter.Extension")), "kernel jar has the library");
+            assertTrue(libraryEntries.contains("visionsearch/display/NotebookExtension.class"));
+            assertFalse(libraryEntries.stream().anyMatch(e -> e.startsWith("org/dflib/") || e.startsWith("visionsearch/kernel/")),
+                    "a second copy of the kernel framework in the library jar");
+            String services = new String(library.getInputStream(library.getEntry(
+                    "META-INF/services/org.dflib.jjava.jupyter.Extension")).readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals("visionsearch.display.NotebookExtension", services.strip());
+        }
+    }
+
+    @Test
+    void libraryJarsExtensionRendersChartsGridsAndTablesUnderJupyter() throws Exception {
         Run run = run(List.of(ROOT.resolve("src/test/resources/notebooks/kernel-smoke.ipynb")), Map.of());
         assertEquals(0, run.exitCode(), run.output());
         JsonNode cells = run.notebook("kernel-smoke.ipynb").get("cells");
@@ -109,8 +134,15 @@ class NotebooksIT {
                 "a BufferedImage is a base64 PNG");
         JsonNode display = cells.get(4).get("outputs");
         assertEquals(2, display.size(), display.toString());
-        assertTrue(text(display.get(0).get("data").get("text/html")).contains("<th>score</th>"), display.toString());
+        assertTrue(text(display.get(0).get("data").get("text/html")).contains(">score</th>"), display.toString());
         assertEquals("<div class=\"grid\">grid</div>", text(display.get(1).get("data").get("text/html")));
+        JsonNode chart = cells.get(5).get("outputs").get(0).get("data");
+        assertTrue(text(chart.get("image/png")).startsWith("iVBOR"), "an XChart chart is a PNG: " + chart);
+        JsonNode grid = cells.get(6).get("outputs").get(0).get("data");
+        assertTrue(text(grid.get("text/html")).contains("<img") && text(grid.get("text/html")).contains("beach-01"),
+                "an ImageGrid is HTML with its thumbnails: " + grid);
+        JsonNode table = cells.get(7).get("outputs").get(0).get("data");
+        assertTrue(text(table.get("text/html")).contains(">a beach</td>"), "a Tablesaw table is HTML: " + table);
     }
 
     @Test
