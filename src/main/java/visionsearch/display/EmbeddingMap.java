@@ -67,7 +67,9 @@ public record EmbeddingMap(String method, List<MapPoint> points) {
      * appearance, and one series "queries" drawn as black diamonds labelled with their text.
      */
     public XYChart chart(String title) {
-        XYChart chart = Charts.xyChart(title, method + " 1", method + " 2");
+        // "PCA (27% + 21% of variance)" names the method; its axes are "PCA axis 1" and "PCA axis 2".
+        String axis = method.contains(" (") ? method.substring(0, method.indexOf(" (")) : method;
+        XYChart chart = Charts.xyChart(title, axis + " axis 1", axis + " axis 2");
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter).setMarkerSize(9);
         Map<String, List<MapPoint>> groups = new LinkedHashMap<>();
         for (MapPoint p : images()) {
@@ -82,9 +84,13 @@ public record EmbeddingMap(String method, List<MapPoint> points) {
         if (!queries.isEmpty()) {
             XYSeries s = chart.addSeries("queries", xs(queries), ys(queries));
             s.setMarker(SeriesMarkers.DIAMOND).setMarkerColor(Color.BLACK);
+            // Labels sit a little above their diamond, not on it (nor on the images around it).
+            double minY = points.stream().mapToDouble(MapPoint::y).min().orElse(0);
+            double maxY = points.stream().mapToDouble(MapPoint::y).max().orElse(1);
+            double lift = (maxY - minY) * 0.035;
             for (MapPoint q : queries) {
                 String text = q.label().length() <= 30 ? q.label() : q.label().substring(0, 29) + "…";
-                chart.addAnnotation(new AnnotationText(text, q.x(), q.y(), false));
+                chart.addAnnotation(new AnnotationText(text, q.x(), q.y() + lift, false));
             }
             chart.getStyler().setAnnotationTextFontColor(Color.BLACK);
         }

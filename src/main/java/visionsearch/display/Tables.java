@@ -1,6 +1,7 @@
 package visionsearch.display;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import tech.tablesaw.api.DoubleColumn;
@@ -9,6 +10,7 @@ import tech.tablesaw.api.NumericColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
+import visionsearch.embed.EmbeddingException;
 import visionsearch.store.SearchHit;
 
 /** Search results and other values as Tablesaw tables, and tables as HTML. */
@@ -49,6 +51,34 @@ public final class Tables {
             }
         }
         return table;
+    }
+
+    /**
+     * Runs each case and returns a table of what happened: {@code case}, {@code outcome} ("ok" or the
+     * exception's simple name), {@code retry helps} ("yes" only for a retryable {@code EmbeddingException})
+     * and the whole {@code message}, so a message's advice is never cut off.
+     */
+    public static Table outcomes(Map<String, Runnable> cases) {
+        Objects.requireNonNull(cases, "cases");
+        StringColumn name = StringColumn.create("case");
+        StringColumn outcome = StringColumn.create("outcome");
+        StringColumn retry = StringColumn.create("retry helps");
+        StringColumn message = StringColumn.create("message");
+        cases.forEach((label, call) -> {
+            name.append(label);
+            try {
+                call.run();
+                outcome.append("ok");
+                retry.append("");
+                message.append("");
+            } catch (RuntimeException e) {
+                outcome.append(e.getClass().getSimpleName());
+                // Only a service fault may pass; the same bad input fails again.
+                retry.append(e instanceof EmbeddingException ee && ee.retryable() ? "yes" : "no");
+                message.append(e.getMessage() == null ? "" : e.getMessage());
+            }
+        });
+        return Table.create("outcomes", name, outcome, retry, message);
     }
 
     /** Returns the last part of a path or URL ({@code images/cat.png} gives {@code cat.png}). */

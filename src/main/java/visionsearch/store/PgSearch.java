@@ -55,6 +55,29 @@ final class PgSearch {
         return hits;
     }
 
+    /** PostgreSQL's plan for {@link #nearest} with the same arguments (EXPLAIN without costs; the vector as $1); commits. */
+    List<String> plan(float[] query, int k, String filterJson, SearchOptions options) throws SQLException {
+        applyOptions(options, filterJson != null);
+        List<String> plan = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("EXPLAIN (COSTS OFF) "
+                + PgSql.search(collection, type, dimensions, distance, filterJson != null))) {
+            int p = 1;
+            ps.setObject(p++, new PGvector(query));
+            if (filterJson != null) {
+                ps.setString(p++, filterJson);
+            }
+            ps.setInt(p, k);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    // The planner shows the bound query vector in full: it is the parameter, $1.
+                    plan.add(rs.getString(1).replaceAll("'\\[[-+0-9.,eE]*\\]'(::vector(\\(\\d+\\))?)?", "\\$1"));
+                }
+            }
+        }
+        conn.commit();
+        return plan;
+    }
+
     private void applyOptions(SearchOptions options, boolean filtered) throws SQLException {
         List<String[]> settings = new ArrayList<>();
         if (options.exact()) {

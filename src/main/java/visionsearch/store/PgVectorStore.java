@@ -334,6 +334,27 @@ public final class PgVectorStore implements VectorStore {
         });
     }
 
+    /**
+     * Returns PostgreSQL's plan (EXPLAIN, without costs) for exactly the query {@link #search(float[], int, Map,
+     * SearchOptions)} runs with these arguments and settings: whether it walks an index or scans the table. The
+     * query vector shows as {@code $1}.
+     */
+    public List<String> explain(float[] query, int k, Map<String, String> filter, SearchOptions options) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(options, "options");
+        checkVector(query, "query");
+        Map<String, String> f = filter == null ? Map.of() : filter;
+        String filterJson = f.isEmpty() ? null : PgJson.write(f);
+        return withConnection(() -> {
+            try {
+                return searcher.plan(query, k, filterJson, options);
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly();
+                throw e;
+            }
+        });
+    }
+
     @Override
     public boolean delete(String id) {
         Objects.requireNonNull(id, "id");

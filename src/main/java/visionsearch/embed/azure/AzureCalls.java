@@ -47,6 +47,7 @@ final class AzureCalls {
     private final Duration maxBackoff;
     private final Duration deadline;
     private final AzureAnswers answers;
+    private final java.util.function.Consumer<String> onRetry;
 
     AzureCalls(AzureVisionEmbedder.Builder b, RateLimiter limiter, AzureAnswers answers) {
         this.key = b.key;
@@ -57,6 +58,7 @@ final class AzureCalls {
         this.maxBackoff = b.maxBackoff;
         this.deadline = b.deadline;
         this.answers = answers;
+        this.onRetry = b.onRetry;
         OkHttpClient.Builder hb = b.httpClient == null ? new OkHttpClient.Builder() : b.httpClient.newBuilder();
         if (b.httpClient == null || b.connectTimeout != null) {
             hb.connectTimeout(Optional.ofNullable(b.connectTimeout).orElse(Duration.ofSeconds(10)));
@@ -115,8 +117,13 @@ final class AzureCalls {
                         ? "the service asked to wait " + retryAfterMs + " ms" : "the next backoff of " + delayMs + " ms")
                         + " would pass the deadline of " + deadline.toMillis() + " ms");
             }
-            LOG.info("Azure AI Vision {} for {}: {}; retry {} of {} in {} ms", operation, source,
-                    last.status() == 0 ? "connection fault" : "HTTP " + last.status(), attempt, maxRetries, delayMs);
+            String fault = last.status() == 0 ? "connection fault" : "HTTP " + last.status();
+            LOG.info("Azure AI Vision {} for {}: {}; retry {} of {} in {} ms", operation, source, fault, attempt,
+                    maxRetries, delayMs);
+            if (onRetry != null) {
+                onRetry.accept(operation + " for " + source + ": " + fault + "; retry " + attempt + " of " + maxRetries
+                        + " in " + delayMs + " ms");
+            }
             try {
                 Thread.sleep(delayMs);
             } catch (InterruptedException e) {

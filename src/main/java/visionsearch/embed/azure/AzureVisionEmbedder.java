@@ -452,6 +452,7 @@ public final class AzureVisionEmbedder implements Embedder {
         boolean truncateLongText;
         boolean probeLocalServer = true;
         boolean fromSettings;
+        java.util.function.Consumer<String> onRetry;
 
         private Builder() {
         }
@@ -506,6 +507,16 @@ public final class AzureVisionEmbedder implements Embedder {
         /** Sets how many times a retryable failure is retried (default 3; 0 disables retries). */
         public Builder maxRetries(int maxRetries) {
             this.maxRetries = maxRetries;
+            return this;
+        }
+
+        /**
+         * Sets who hears of each retry before its wait, one line such as {@code "vectorizeImage for
+         * forest-03.png: HTTP 429; retry 1 of 3 in 1000 ms"} (a notebook passes {@code System.out::println});
+         * by default retries are only logged.
+         */
+        public Builder onRetry(java.util.function.Consumer<String> listener) {
+            this.onRetry = listener;
             return this;
         }
 
