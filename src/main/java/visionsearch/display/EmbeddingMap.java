@@ -84,17 +84,29 @@ public record EmbeddingMap(String method, List<MapPoint> points) {
         if (!queries.isEmpty()) {
             XYSeries s = chart.addSeries("queries", xs(queries), ys(queries));
             s.setMarker(SeriesMarkers.DIAMOND).setMarkerColor(Color.BLACK);
-            // Labels sit a little above their diamond, not on it (nor on the images around it).
-            double minY = points.stream().mapToDouble(MapPoint::y).min().orElse(0);
-            double maxY = points.stream().mapToDouble(MapPoint::y).max().orElse(1);
-            double lift = (maxY - minY) * 0.035;
+            // Labels go beside their diamond where they cover no point and no other label.
+            double[] bx = bounds(points.stream().mapToDouble(MapPoint::x).toArray());
+            double[] by = bounds(points.stream().mapToDouble(MapPoint::y).toArray());
+            chart.getStyler().setXAxisMin(bx[0]).setXAxisMax(bx[1]).setYAxisMin(by[0]).setYAxisMax(by[1]);
+            LabelPlacer labels = new LabelPlacer();
+            points.forEach(p -> labels.avoid((p.x() - bx[0]) / (bx[1] - bx[0]), (p.y() - by[0]) / (by[1] - by[0])));
             for (MapPoint q : queries) {
                 String text = q.label().length() <= 30 ? q.label() : q.label().substring(0, 29) + "…";
-                chart.addAnnotation(new AnnotationText(text, q.x(), q.y() + lift, false));
+                double[] at = labels.place((q.x() - bx[0]) / (bx[1] - bx[0]), (q.y() - by[0]) / (by[1] - by[0]),
+                        text.length() + 1, true);
+                chart.addAnnotation(new AnnotationText(text, bx[0] + at[0] * (bx[1] - bx[0]), by[0] + at[1] * (by[1] - by[0]), false));
             }
             chart.getStyler().setAnnotationTextFontColor(Color.BLACK);
         }
         return chart;
+    }
+
+    /** The data's range with a margin of a tenth on each side (room for labels at the edges). */
+    private static double[] bounds(double[] values) {
+        double min = java.util.Arrays.stream(values).min().orElse(0);
+        double max = java.util.Arrays.stream(values).max().orElse(1);
+        double pad = max > min ? (max - min) * 0.1 : 1;
+        return new double[] {min - pad, max + pad};
     }
 
     private static double[] xs(List<MapPoint> points) {

@@ -45,8 +45,12 @@ final class JupyterRenderers {
                         () -> base64(Charts.toPng(chart))));
         renderer.createRegistration(EmbeddingMap.class)
                 .preferring(MIMEType.IMAGE_PNG)
-                .register((map, context) -> context.renderIfRequested(MIMEType.IMAGE_PNG,
-                        () -> base64(Charts.toPng(map.chart()))));
+                .supporting(MIMEType.TEXT_PLAIN)
+                .register((map, context) -> {
+                    context.renderIfRequested(MIMEType.IMAGE_PNG, () -> base64(Charts.toPng(map.chart())));
+                    context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> map.method() + " map of " + map.images().size()
+                            + " images and " + map.queries().size() + " queries");
+                });
     }
 
     /** Jupyter wants {@code image/png} as Base64 text. */

@@ -31,8 +31,8 @@ import visionsearch.store.VectorStore;
 /**
  * Recall@k against latency for an exact scan, HNSW over a sweep of {@code ef_search} and IVFFlat over a
  * sweep of {@code probes}, measured on a store that holds the data: each setting's latency is the median
- * per query over several rounds, the rounds of one index interleaved so that slow moments of the
- * machine spread over all its settings.
+ * per query over several rounds, the rounds of one index interleaved (in a new order each round) so that
+ * slow moments of the machine spread over all its settings.
  */
 public final class RecallSweep {
     /** The {@code hnsw.ef_search} values measured, ascending. */
@@ -56,9 +56,13 @@ public final class RecallSweep {
         }
     }
 
+    private static final String HEADER = "index,setting,k,recall,median_ms";
+
+    private final int k;
     private final List<Point> points;
 
-    private RecallSweep(List<Point> points) {
+    private RecallSweep(int k, List<Point> points) {
+        this.k = k;
         this.points = List.copyOf(points);
     }
 
@@ -90,7 +94,7 @@ public final class RecallSweep {
         } finally {
             store.dropIndexes();
         }
-        return new RecallSweep(out);
+        return new RecallSweep(k, out);
     }
 
     /** Returns the mean share of the exact top {@code k} that a search with {@code options} returns, over {@code queries}. */
@@ -122,7 +126,7 @@ public final class RecallSweep {
             }
         }
         out.add(new Point("exact scan", "", 1.0, median(times)));
-        return new RecallSweep(out);
+        return new RecallSweep(k, out);
     }
 
     private static void checkArgs(List<float[]> queries, int k, int rounds) {
@@ -147,8 +151,12 @@ public final class RecallSweep {
             }
             recall.put(name, found / (double) (queries.size() * k));
         });
+        // Each round visits the settings in a new order (fixed seed): no setting always runs first or after the slowest.
+        java.util.Random order = new java.util.Random(settings.size());
+        List<Map.Entry<String, SearchOptions>> entries = new ArrayList<>(settings.entrySet());
         for (int r = 0; r < rounds; r++) {
-            for (Map.Entry<String, SearchOptions> s : settings.entrySet()) {
+            java.util.Collections.shuffle(entries, order);
+            for (Map.Entry<String, SearchOptions> s : entries) {
                 for (float[] q : queries) {
                     long t0 = System.nanoTime();
                     store.search(q, k, Map.of(), s.getValue());
@@ -181,7 +189,7 @@ public final class RecallSweep {
     public Table table() {
         StringColumn index = StringColumn.create("index");
         StringColumn setting = StringColumn.create("setting");
-        DoubleColumn recall = DoubleColumn.create("recall@k");
+        DoubleColumn recall = DoubleColumn.create("recall@" + k);
         DoubleColumn ms = DoubleColumn.create("median ms per query");
         for (Point p : points) {
             index.append(p.index());
@@ -197,19 +205,29 @@ public final class RecallSweep {
      * both show), one line per index, each point labelled with its setting.
      */
     public XYChart chart(String title) {
-        XYChart chart = Charts.xyChart(title, "median time per query, ms (log scale)", "recall@k");
+        XYChart chart = Charts.xyChart(title, "median time per query, ms (log scale)", "recall@" + k);
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setXAxisDecimalPattern("0.##");
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line).setMarkerSize(8)
                 .setAnnotationTextFontColor(Color.DARK_GRAY);
         double minRecall = points.stream().mapToDouble(Point::recall).min().orElse(0);
-        chart.getStyler().setYAxisMin(Math.max(0, Math.floor(minRecall * 10 - 1) / 10));
-        chart.getStyler().setYAxisMax(1.05);
+        double yMin = Math.max(0, Math.floor(minRecall * 10 - 1) / 10);
+        double yMax = 1.08;
+        chart.getStyler().setYAxisMin(yMin);
+        chart.getStyler().setYAxisMax(yMax);
         chart.getStyler().setYAxisDecimalPattern("0.0#");
+        // Fix the time axis just around the data (so the points spread out) and in known units for the labels.
+        double xMin = points.stream().mapToDouble(Point::medianMs).min().orElse(1) / 1.5;
+        double xMax = points.stream().mapToDouble(Point::medianMs).max().orElse(10) * 1.8;
+        chart.getStyler().setXAxisMin(xMin);
+        chart.getStyler().setXAxisMax(xMax);
         Map<String, List<Point>> byIndex = new LinkedHashMap<>();
         points.forEach(p -> byIndex.computeIfAbsent(p.index(), i -> new ArrayList<>()).add(p));
+        LabelPlacer labels = new LabelPlacer();
+        java.util.function.DoubleUnaryOperator ux = ms -> (Math.log10(ms) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin));
+        java.util.function.DoubleUnaryOperator uy = r -> (r - yMin) / (yMax - yMin);
+        points.forEach(p -> labels.avoid(ux.applyAsDouble(p.medianMs()), uy.applyAsDouble(p.recall())));
         int colour = 0;
-        double labelOffset = 0.035;
         for (Map.Entry<String, List<Point>> e : byIndex.entrySet()) {
             List<Point> ps = e.getValue();
             XYSeries s = chart.addSeries(e.getKey(), ps.stream().mapToDouble(Point::medianMs).toArray(),
@@ -217,21 +235,23 @@ public final class RecallSweep {
             Color c = e.getKey().startsWith("exact") ? Color.BLACK : Charts.PALETTE[colour++ % Charts.PALETTE.length];
             s.setMarker(e.getKey().startsWith("exact") ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE)
                     .setMarkerColor(c).setLineColor(c);
-            // HNSW's labels above its points, IVFFlat's below: the two curves often run close together.
-            double dy = e.getKey().equals("IVFFlat") ? -labelOffset : labelOffset;
             for (Point p : ps) {
                 String label = p.setting().isEmpty() ? "exact" : p.setting().replace("ef_search=", "ef ").replace("probes=", "probes ");
-                chart.addAnnotation(new AnnotationText(label, p.medianMs(), Math.min(1.04, p.recall() + dy), false));
+                // HNSW's labels rather above its points, IVFFlat's rather below: the curves often run close.
+                double[] at = labels.place(ux.applyAsDouble(p.medianMs()), uy.applyAsDouble(p.recall()), label.length() + 1,
+                        !e.getKey().equals("IVFFlat"));
+                double x = Math.pow(10, Math.log10(xMin) + at[0] * (Math.log10(xMax) - Math.log10(xMin)));
+                chart.addAnnotation(new AnnotationText(label, x, yMin + at[1] * (yMax - yMin), false));
             }
         }
         return chart;
     }
 
-    /** Writes the points as CSV ({@code index,setting,recall,median_ms}), e.g. a reference run to show offline. */
+    /** Writes the points as CSV ({@code index,setting,k,recall,median_ms}), e.g. a reference run to show offline. */
     public Path write(Path csv) {
-        StringBuilder out = new StringBuilder("index,setting,recall,median_ms\n");
+        StringBuilder out = new StringBuilder(HEADER + "\n");
         for (Point p : points) {
-            out.append(String.format(Locale.ROOT, "%s,%s,%.4f,%.4f%n", p.index(), p.setting(), p.recall(), p.medianMs()));
+            out.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f%n", p.index(), p.setting(), k, p.recall(), p.medianMs()));
         }
         try {
             Path parent = csv.toAbsolutePath().getParent();
@@ -252,21 +272,26 @@ public final class RecallSweep {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the recall sweep " + csv, e);
         }
-        if (lines.isEmpty() || !lines.get(0).equals("index,setting,recall,median_ms")) {
-            throw new IllegalArgumentException(csv + " is not a recall sweep: expected the header index,setting,recall,median_ms");
+        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+            throw new IllegalArgumentException(csv + " is not a recall sweep: expected the header " + HEADER);
         }
         List<Point> points = new ArrayList<>();
+        int k = 0;
         for (String line : lines.subList(1, lines.size())) {
             if (line.isBlank()) {
                 continue;
             }
             String[] f = line.split(",", -1);
-            if (f.length != 4) {
-                throw new IllegalArgumentException(csv + ": expected 4 fields in '" + line + "'");
+            if (f.length != 5) {
+                throw new IllegalArgumentException(csv + ": expected 5 fields in '" + line + "'");
             }
-            points.add(new Point(f[0], f[1], Double.parseDouble(f[2]), Double.parseDouble(f[3])));
+            k = Integer.parseInt(f[2]);
+            points.add(new Point(f[0], f[1], Double.parseDouble(f[3]), Double.parseDouble(f[4])));
         }
-        return new RecallSweep(points);
+        if (points.isEmpty()) {
+            throw new IllegalArgumentException(csv + " holds no measured settings");
+        }
+        return new RecallSweep(k, points);
     }
 
     @Override

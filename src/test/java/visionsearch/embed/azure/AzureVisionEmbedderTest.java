@@ -160,6 +160,22 @@ class AzureVisionEmbedderTest {
     }
 
     @Test
+    void onRetryHearsEachRetryBeforeItsWait() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("retry-after-ms", "3")
+                .body(AzureStandIn.resource("error-429.json")).build());
+        server.enqueue(new MockResponse.Builder().code(503).body("{}").build());
+        server.enqueue(json(200, "vectorize-text-200.json"));
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AzureVisionEmbedder azure = client().onRetry(heard::add).build()) {
+            azure.embedText("hello");
+        }
+        assertEquals(2, heard.size(), heard.toString());
+        assertEquals("vectorizeText for text: HTTP 429; retry 1 of 3 in 3 ms", heard.get(0));
+        assertTrue(heard.get(1).startsWith("vectorizeText for text: HTTP 503; retry 2 of 3 in "), heard.get(1));
+        assertFalse(String.join(" ", heard).contains(KEY), "never the key");
+    }
+
+    @Test
     void bearerTokenIsAskedForEveryAttempt() throws Exception {
         server.enqueue(new MockResponse.Builder().code(429).addHeader("retry-after-ms", "1")
                 .body(AzureStandIn.resource("error-429.json")).build());
