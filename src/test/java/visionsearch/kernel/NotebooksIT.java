@@ -206,5 +206,22 @@ class NotebooksIT {
         assertFalse(notebooks.isEmpty(), "no notebooks in " + ROOT.resolve("notebooks"));
         Run run = run(notebooks, Map.of("DATABASE_URL", database));
         assertEquals(0, run.exitCode(), run.output());
+        int png = 0;
+        for (Path nb : notebooks) {
+            String name = nb.getFileName().toString();
+            String executed = run.notebook(name).toString();
+            assertFalse(executed.contains(ROOT.toString()) || executed.contains(System.getProperty("user.home") + "/"),
+                    name + ": an output shows a machine path");
+            assertFalse(executed.contains(">null</td>"), name + ": a table shows a literal null");
+            int html = 0;
+            for (JsonNode cell : run.notebook(name).get("cells")) {
+                for (JsonNode output : cell.path("outputs")) {
+                    html += output.path("data").has("text/html") ? 1 : 0;
+                    png += output.path("data").has("image/png") ? 1 : 0;
+                }
+            }
+            assertTrue(html > 0, name + " shows no table or grid as HTML");
+        }
+        assertTrue(png >= 8, "the lessons' charts, maps and images as PNG: " + png);
     }
 }
