@@ -40,7 +40,7 @@ public final class AzureClientBenchmark {
                 images.add(ImageInput.of(AzureStandIn.png(-1 - i)));
             }
             try (AzureVisionEmbedder azure = AzureVisionEmbedder.builder().endpoint(server.url("/").toString())
-                    .key(key).probeLocalServer(false).ratePerSecond(Double.POSITIVE_INFINITY).build()) {
+                    .key(key).ratePerSecond(Double.POSITIVE_INFINITY).build()) {
                 azure.embedImages(images, BatchProgress.NONE);
             }
         }
@@ -68,7 +68,7 @@ public final class AzureClientBenchmark {
             List<EmbeddingResult> results;
             long start = System.nanoTime();
             AzureVisionEmbedder.Builder builder = AzureVisionEmbedder.builder()
-                    .endpoint(server.url("/").toString()).key(key).probeLocalServer(false).tier("S1");
+                    .endpoint(server.url("/").toString()).key(key).tier("S1");
             if (concurrency != null) {
                 builder.concurrency(concurrency);
             }

@@ -57,10 +57,16 @@ final class CollectionStore {
     /** As {@link #open(Settings, String, Embedder, Path, boolean)}, laying a new collection out on Citus as asked. */
     static VectorStore open(Settings settings, String collection, Embedder embedder, Path file, boolean mustExist,
                             Distribution distribution) {
+        return open(settings, collection, embedder.modelId(), embedder.dimensions(), file, mustExist, distribution);
+    }
+
+    /** As {@link #open(Settings, String, Embedder, Path, boolean, Distribution)}, for a model named by an {@code Embedding}. */
+    static VectorStore open(Settings settings, String collection, String modelId, int dimensions, Path file,
+                            boolean mustExist, Distribution distribution) {
         checkCollection(collection);
         if (settings.get("DATABASE_URL").isPresent() && file == null) {
-            VectorStore store = VectorStores.open(settings.get("DATABASE_URL").get(), collection, embedder.modelId(),
-                    embedder.dimensions(), Distance.COSINE, distribution);
+            VectorStore store = VectorStores.open(settings.get("DATABASE_URL").get(), collection, modelId, dimensions,
+                    Distance.COSINE, distribution);
             if (mustExist && store.count() == 0) {
                 store.close();
                 throw new IllegalArgumentException("collection " + collection + " in PostgreSQL (DATABASE_URL) is empty:"
@@ -69,13 +75,13 @@ final class CollectionStore {
             }
             return store;
         }
-        Path path = file != null ? file : defaultFile(collection, embedder.modelId());
+        Path path = file != null ? file : defaultFile(collection, modelId);
         if (mustExist && !Files.isRegularFile(path)) {
-            throw new IllegalArgumentException("no index at " + path + " for model " + embedder.modelId()
+            throw new IllegalArgumentException("no index at " + path + " for model " + modelId
                     + ": run `vision-search index <folder>" + (collection.equals("images") ? "" : " --collection "
-                    + collection) + "` first" + otherModels(collection, embedder.modelId()));
+                    + collection) + "` first" + otherModels(collection, modelId));
         }
-        return InMemoryVectorStore.open(path, embedder.modelId(), embedder.dimensions(), Distance.COSINE);
+        return InMemoryVectorStore.open(path, modelId, dimensions, Distance.COSINE);
     }
 
     /**
@@ -83,11 +89,16 @@ final class CollectionStore {
      * (never the database password).
      */
     static String describe(Settings settings, String collection, Embedder embedder, Path file, VectorStore store) {
+        return describe(settings, collection, embedder.modelId(), file, store);
+    }
+
+    /** As {@link #describe(Settings, String, Embedder, Path, VectorStore)}, for a model named by an {@code Embedding}. */
+    static String describe(Settings settings, String collection, String modelId, Path file, VectorStore store) {
         if (store instanceof PgVectorStore pg) {
             return "PostgreSQL (DATABASE_URL), collection " + collection
                     + (pg.distributed() ? ", distributed by Citus in " + pg.shardCount() + " shards" : "");
         }
-        return "in-memory store file " + (file != null ? file : defaultFile(collection, embedder.modelId()));
+        return "in-memory store file " + (file != null ? file : defaultFile(collection, modelId));
     }
 
     private static String otherModels(String collection, String modelId) {

@@ -97,6 +97,8 @@ final class DemoCommand implements Callable<Integer> {
         String databaseUrl = settings.get("DATABASE_URL").orElse(null);
         try (Embedder chosen = selection.embedder()) {
             RecordingEmbedder embedder = new RecordingEmbedder(chosen);
+            // Azure's API names the serving model only in its answers (the emulator's is a local one): ask first.
+            FirstAnswer.learnModel(chosen, listImages(images).iterator());
             System.out.println("embedder: " + chosen.modelId() + " (" + chosen.dimensions() + "-d): " + selection.reason());
             try (VectorStore store = VectorStores.open(databaseUrl, "demo", chosen.modelId(), chosen.dimensions(),
                     Distance.COSINE)) {

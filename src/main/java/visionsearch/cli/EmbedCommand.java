@@ -6,6 +6,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import visionsearch.embed.Embedder;
+import visionsearch.embed.azure.AzureVisionEmbedder;
 import visionsearch.embed.Embedders;
 import visionsearch.embed.Embedding;
 import visionsearch.embed.ImageInput;
@@ -30,12 +31,17 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--show", defaultValue = "5", description = "how many leading values to print (default ${DEFAULT-VALUE})")
     int show;
 
+    @Option(names = "--truncate", description = "with Azure, embed only the first 70 words of a longer --text"
+            + " (default: refuse it)")
+    boolean truncate;
+
     @Override
     public Integer call() {
         Embedders.Selection selection = Embedders.select(Settings.load());
         try (Embedder embedder = selection.embedder()) {
+            Embedding e = input.text != null ? text(embedder, input.text, truncate) : embedder.embedImage(image(input.image));
+            // After the call: a server speaking Azure's API (the emulator) names its model only in its answers.
             System.out.println("embedder: " + embedder.modelId() + " (" + selection.reason() + ")");
-            Embedding e = input.text != null ? embedder.embedText(input.text) : embedder.embedImage(image(input.image));
             System.out.println("model:      " + e.modelId());
             System.out.println("dimensions: " + e.dimensions());
             System.out.printf("norm:       %.4f%n", e.norm());
@@ -47,6 +53,25 @@ final class EmbedCommand implements Callable<Integer> {
             System.out.println("vector:     " + head + (v.length > show ? ", ...]" : "]"));
         }
         return 0;
+    }
+
+    /**
+     * Embeds a {@code --text} argument. Azure takes 1 to 70 words: a longer text is refused with the
+     * flag to use, or cut after the 70th word with {@code --truncate}.
+     */
+    static Embedding text(Embedder embedder, String text, boolean truncate) {
+        if (embedder instanceof AzureVisionEmbedder azure) {
+            if (truncate) {
+                return azure.embedTextTruncated(text);
+            }
+            int words = AzureVisionEmbedder.wordCount(text);
+            if (words > AzureVisionEmbedder.MAX_TEXT_WORDS) {
+                throw new IllegalArgumentException("--text has " + words + " words: Azure AI Vision accepts 1 to "
+                        + AzureVisionEmbedder.MAX_TEXT_WORDS + "; shorten it, or add --truncate to embed the first "
+                        + AzureVisionEmbedder.MAX_TEXT_WORDS);
+            }
+        }
+        return embedder.embedText(text);
     }
 
     static ImageInput image(String spec) {

@@ -101,21 +101,25 @@ final class IndexCommand implements Callable<Integer> {
         Embedders.Selection selection = Embedders.select(settings);
         boolean cached = !noCache && selection.embedder() instanceof AzureVisionEmbedder;
         try (EmbeddingCache cache = cached ? EmbeddingCache.open(CACHE_FILE) : null;
-             Embedder embedder = cached ? cache.wrap(selection.embedder()) : selection.embedder();
-             VectorStore store = CollectionStore.open(settings, collection, embedder, storeFile, false,
-                     settings.get("DATABASE_URL").isPresent() && storeFile == null ? distribution() : Distribution.auto())) {
-            System.out.println("embedder: " + embedder.modelId() + " (" + selection.reason() + ")"
-                    + (cached ? "; vectors cached in " + CACHE_FILE : ""));
-            System.out.println("store:    " + CollectionStore.describe(settings, collection, embedder, storeFile, store)
-                    + " (" + store.count() + " images before)");
-            IndexSummary summary = Indexer.builder(embedder, store).batchSize(batch).quiet(quiet).build().index(folder);
-            System.out.println(summary.describe());
-            if (embedder instanceof CachedEmbedder c) {
-                System.out.println("cache: " + c.hits() + " images answered from " + CACHE_FILE + ", " + c.misses()
-                        + " sent to Azure");
+             Embedder embedder = cached ? cache.wrap(selection.embedder()) : selection.embedder()) {
+            // Azure's API names the serving model only in its answers (the emulator's is a local one): ask first.
+            FirstAnswer.learnModel(embedder, folder);
+            long hitsBefore = embedder instanceof CachedEmbedder c ? c.hits() : 0;
+            try (VectorStore store = CollectionStore.open(settings, collection, embedder, storeFile, false,
+                    settings.get("DATABASE_URL").isPresent() && storeFile == null ? distribution() : Distribution.auto())) {
+                System.out.println("embedder: " + embedder.modelId() + " (" + selection.reason() + ")"
+                        + (cached ? "; vectors cached in " + CACHE_FILE : ""));
+                System.out.println("store:    " + CollectionStore.describe(settings, collection, embedder, storeFile, store)
+                        + " (" + store.count() + " images before)");
+                IndexSummary summary = Indexer.builder(embedder, store).batchSize(batch).quiet(quiet).build().index(folder);
+                System.out.println(summary.describe());
+                if (embedder instanceof CachedEmbedder c) {
+                    System.out.println("cache: " + (c.hits() - hitsBefore) + " images answered from " + CACHE_FILE + ", "
+                            + c.misses() + " sent to Azure");
+                }
+                System.out.println("the collection now holds " + store.count() + " images; search it with"
+                        + " `vision-search search --image FILE`" + (embedder.supportsText() ? " or --text \"...\"" : ""));
             }
-            System.out.println("the collection now holds " + store.count() + " images; search it with"
-                    + " `vision-search search --image FILE`" + (embedder.supportsText() ? " or --text \"...\"" : ""));
         }
         return 0;
     }

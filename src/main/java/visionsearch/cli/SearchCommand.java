@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedders;
+import visionsearch.embed.Embedding;
 import visionsearch.embed.Settings;
-import visionsearch.index.ImageSearch;
+import visionsearch.store.Distribution;
 import visionsearch.store.SearchHit;
 import visionsearch.store.VectorStore;
 
@@ -46,24 +47,34 @@ final class SearchCommand implements Callable<Integer> {
             description = "in-memory store file instead of the default .vision-search/<collection>.<model>.vec")
     Path storeFile;
 
+    @Option(names = "--truncate", description = "with Azure, embed only the first 70 words of a longer --text"
+            + " (default: refuse it)")
+    boolean truncate;
+
     @Override
     public Integer call() {
         Map<String, String> filter = parseFilters(filters);
         Settings settings = Settings.load();
         Embedders.Selection selection = Embedders.select(settings);
-        try (Embedder embedder = selection.embedder();
-             VectorStore store = CollectionStore.open(settings, collection, embedder, storeFile, true)) {
+        if (k < 1) {
+            throw new IllegalArgumentException("--k must be 1 or more, got " + k);
+        }
+        try (Embedder embedder = selection.embedder()) {
             if (query.text != null && !embedder.supportsText()) {
                 throw new IllegalArgumentException("the " + embedder.modelId() + " embedder (" + selection.reason()
                         + ") cannot embed text; search with --image FILE, or set VISION_KEY (Azure) or download a CLIP"
                         + " model (`vision-search model download`) and index again with it");
             }
-            ImageSearch search = ImageSearch.of(embedder, store);
-            List<SearchHit> hits = query.text != null ? search.byText(query.text, k, filter)
-                    : search.byImage(EmbedCommand.image(query.image), k, filter);
-            System.out.println("embedder: " + embedder.modelId() + "; " + CollectionStore.describe(settings, collection,
-                    embedder, storeFile, store) + " (" + store.count() + " images)");
-            System.out.print(table(hits));
+            // The query first: a server speaking Azure's API (the emulator) names its model only in its answers.
+            Embedding q = query.text != null ? EmbedCommand.text(embedder, query.text, truncate)
+                    : embedder.embedImage(EmbedCommand.image(query.image));
+            try (VectorStore store = CollectionStore.open(settings, collection, q.modelId(), q.dimensions(), storeFile,
+                    true, Distribution.auto())) {
+                List<SearchHit> hits = store.search(q.vector(), k, filter);
+                System.out.println("embedder: " + q.modelId() + "; " + CollectionStore.describe(settings, collection,
+                        q.modelId(), storeFile, store) + " (" + store.count() + " images)");
+                System.out.print(table(hits));
+            }
         }
         return 0;
     }

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -115,17 +118,18 @@ final class AzureAnswers {
         }
         StringBuilder m = new StringBuilder("Azure AI Vision ").append(operation).append(" for ").append(source)
                 .append(" failed: HTTP ").append(status);
-        if (code != null) {
+        // Azure's 401, 404 and 429 bodies repeat the status as their code ("401"): say it once.
+        if (code != null && !code.equals(Integer.toString(status))) {
             m.append(" ").append(code);
         }
         if (innerCode != null) {
             m.append("/").append(innerCode);
         }
         if (message != null) {
-            m.append(": ").append(message);
+            m.append(": ").append(withoutFinalPeriod(message));
         }
         if (innerMessage != null && !innerMessage.equals(message)) {
-            m.append(" (").append(innerMessage).append(")");
+            m.append(" (").append(withoutFinalPeriod(innerMessage)).append(")");
         }
         if (!parsed && bytes.length > 0) {
             m.append(": body starts: ").append(prefix(bytes));
@@ -190,6 +194,23 @@ final class AzureAnswers {
         return new VisionApiException(redact("Azure AI Vision " + operation + " for " + source + ": " + what + " ("
                 + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ") talking to "
                 + endpoint + "; check the network and VISION_ENDPOINT"), 0, null, null, null, true, e);
+    }
+
+    /** Whether an I/O fault means the endpoint cannot be reached at all (a retry in a second rarely helps). */
+    static boolean unreachable(IOException e) {
+        return e instanceof UnknownHostException || e instanceof ConnectException || e instanceof NoRouteToHostException;
+    }
+
+    /** An unknown host or a refused connection: not retryable, with what to check. */
+    VisionApiException unreachableError(String operation, String source, IOException e) {
+        String what = e instanceof UnknownHostException
+                ? "the host name of " + endpoint + " is unknown (" + e.getClass().getSimpleName() + ")"
+                : "nothing accepts connections at " + endpoint + " (" + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+        return new VisionApiException(redact("Azure AI Vision " + operation + " for " + source + ": cannot reach the"
+                + " service: " + what + "; check VISION_ENDPOINT (expected https://<resource>.cognitiveservices.azure.com,"
+                + " or the address of a running `vision-search emulator`) and the network (DNS, proxy, VPN, firewall)"),
+                0, null, null, null, false, e);
     }
 
     static VisionApiException deadlineExceeded(String operation, String source, int attempts,
@@ -259,6 +280,11 @@ final class AzureAnswers {
             return fallback;
         }
         return node.isValueNode() ? node.asText() : node.toString();
+    }
+
+    private static String withoutFinalPeriod(String text) {
+        String t = text.strip();
+        return t.endsWith(".") ? t.substring(0, t.length() - 1) : t;
     }
 
     private static String prefix(byte[] bytes) {

@@ -63,6 +63,12 @@ final class AzureBuilderChecks {
             throw new IllegalArgumentException(endpointName + "=" + base + " is not an http(s) URL without query:"
                     + " expected https://<resource>.cognitiveservices.azure.com");
         }
+        if (!url.isHttps() && !b.allowHttp && !isLoopback(url.host())) {
+            throw new IllegalArgumentException(endpointName + "=" + base + " uses http:// to " + url.host()
+                    + ", which is not this machine: the " + (b.key != null ? "key" : "token") + " would travel"
+                    + " unencrypted. Use https://, or, on a network you trust, opt in with "
+                    + (b.fromSettings ? "VISION_ALLOW_HTTP=true" : "allowHttp(true)"));
+        }
         requireVersion(b.apiVersion, b.fromSettings ? "VISION_API_VERSION" : "apiVersion");
         if (b.modelVersion == null) {
             b.modelVersion = b.apiVersion.endsWith("-preview") ? MODEL_VERSION_LATEST : MODEL_VERSION_DEFAULT;
@@ -101,6 +107,12 @@ final class AzureBuilderChecks {
             throw new IllegalArgumentException("deadline must be positive, got " + b.deadline);
         }
         return new Checked(base, url, rate, tierLabel);
+    }
+
+    /** Whether {@code host} is this machine: {@code localhost}, {@code 127.x.x.x} or {@code ::1}. */
+    static boolean isLoopback(String host) {
+        return host.equalsIgnoreCase("localhost") || host.matches("127\\.\\d+\\.\\d+\\.\\d+")
+                || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
     }
 
     private static void requireVersion(String version, String name) {

@@ -12,10 +12,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -48,6 +50,10 @@ final class AzureCalls {
     private final Duration deadline;
     private final AzureAnswers answers;
     private final java.util.function.Consumer<String> onRetry;
+    private final RetryLog retryLog = new RetryLog(System::nanoTime, LOG::info);
+    /** Set when a call gave up on an unreachable endpoint; later calls then try once only, until one gets through. */
+    private volatile boolean unreachable;
+    private final AtomicBoolean unreachableLogged = new AtomicBoolean();
 
     AzureCalls(AzureVisionEmbedder.Builder b, RateLimiter limiter, AzureAnswers answers) {
         this.key = b.key;
@@ -71,37 +77,61 @@ final class AzureCalls {
         }
         // Our own retry loop counts and paces every attempt; OkHttp's silent retry would hide some.
         hb.retryOnConnectionFailure(false);
+        hb.addNetworkInterceptor(this::paced);
         this.http = hb.build();
         this.ownsHttp = b.httpClient == null;
     }
 
-    /** POSTs {@code body} to {@code url} until a 200, a final error, or the deadline; returns the 200's vector. */
+    /**
+     * POSTs {@code body} to {@code url} until a 200, a final error, or the deadline; returns the 200's vector.
+     * An endpoint that cannot be reached (unknown host, refused connection) is tried once more at most,
+     * and not at all again once a call has given up on it, until a call gets through.
+     */
     AzureAnswers.Answer post(HttpUrl url, String operation, String source, RequestBody body) {
         long deadlineAt = System.nanoTime() + deadline.toNanos();
+        retryLog.tick();
         VisionApiException last = null;
         for (int attempt = 1; ; attempt++) {
-            try {
-                if (!limiter.acquire(deadlineAt)) {
-                    throw AzureAnswers.deadlineExceeded(operation, source, attempt - 1, last, "the rate limit ("
-                            + limiter + ") leaves no slot before the deadline");
-                }
-            } catch (InterruptedException e) {
-                throw AzureAnswers.interrupted(operation, e);
-            }
             long retryAfterMs = -1;
-            try (Response response = http.newCall(request(url, body)).execute()) {
+            // Built before the slot is taken (a token supplier may take a while); the slot is taken in paced().
+            Request request = request(url, body).newBuilder().tag(Deadline.class, new Deadline(deadlineAt)).build();
+            try (Response response = http.newCall(request).execute()) {
                 byte[] bytes = readBody(response);
+                if (unreachable || unreachableLogged.get()) {
+                    unreachable = false;
+                    unreachableLogged.set(false);
+                }
                 if (response.code() == 200) {
                     return answers.vector(bytes, response.headers(), operation, source);
                 }
                 last = answers.httpError(response.code(), response.headers(), bytes, operation, source);
                 retryAfterMs = AzureAnswers.retryAfterMillis(response.headers());
+            } catch (NoSlotException e) {
+                throw AzureAnswers.deadlineExceeded(operation, source, attempt - 1, last, "the rate limit ("
+                        + limiter + ") leaves no slot before the deadline");
             } catch (InterruptedIOException e) {
                 if (!(e instanceof SocketTimeoutException) && Thread.currentThread().isInterrupted()) {
                     throw AzureAnswers.interrupted(operation, e);
                 }
                 last = answers.ioError(operation, source, e);
             } catch (IOException e) {
+                if (AzureAnswers.unreachable(e)) {
+                    VisionApiException fault = answers.unreachableError(operation, source, e);
+                    if (unreachable || attempt > 1 || maxRetries == 0) {
+                        unreachable = true;
+                        throw fault;
+                    }
+                    long delayMs = backoffMillis(1);
+                    if (unreachableLogged.compareAndSet(false, true)) {
+                        LOG.info("{}; trying once more in {} ms", fault.getMessage(), delayMs);
+                    }
+                    if (onRetry != null) {
+                        onRetry.accept(operation + " for " + source + ": cannot reach the service; trying once more in "
+                                + delayMs + " ms");
+                    }
+                    sleep(operation, delayMs);
+                    continue;
+                }
                 last = answers.ioError(operation, source, e);
             }
             if (!last.retryable()) {
@@ -118,33 +148,48 @@ final class AzureCalls {
                         + " would pass the deadline of " + deadline.toMillis() + " ms");
             }
             String fault = last.status() == 0 ? "connection fault" : "HTTP " + last.status();
-            LOG.info("Azure AI Vision {} for {}: {}; retry {} of {} in {} ms", operation, source, fault, attempt,
-                    maxRetries, delayMs);
+            retryLog.retry(operation, source, fault, attempt, maxRetries, delayMs);
             if (onRetry != null) {
                 onRetry.accept(operation + " for " + source + ": " + fault + "; retry " + attempt + " of " + maxRetries
                         + " in " + delayMs + " ms");
             }
-            try {
-                Thread.sleep(delayMs);
-            } catch (InterruptedException e) {
-                throw AzureAnswers.interrupted(operation, e);
-            }
+            sleep(operation, delayMs);
+        }
+    }
+
+    private static void sleep(String operation, long delayMs) {
+        try {
+            Thread.sleep(delayMs);
+        } catch (InterruptedException e) {
+            throw AzureAnswers.interrupted(operation, e);
         }
     }
 
     /**
-     * One attempt within the rate limit and no retry, for the loopback probe: the 200's vector, or
-     * null for any other answer.
+     * Takes the rate-limit slot as a network interceptor: after the connection is set up (DNS, TCP,
+     * TLS), right before the request is written, so the time between the slot and the server's count
+     * is as short and as even as it can be; a connection that fails takes no slot.
      */
-    AzureAnswers.Answer postOnce(HttpUrl url, String operation, RequestBody body)
-            throws IOException, InterruptedException {
-        if (!limiter.acquire(System.nanoTime() + deadline.toNanos())) {
-            return null;
+    private Response paced(Interceptor.Chain chain) throws IOException {
+        Deadline deadline = chain.request().tag(Deadline.class);
+        try {
+            if (!limiter.acquire(deadline == null ? Long.MAX_VALUE : deadline.nanos())) {
+                throw new NoSlotException();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a rate-limit slot");
         }
-        try (Response response = http.newCall(request(url, body)).execute()) {
-            return response.code() == 200
-                    ? answers.vector(readBody(response), response.headers(), operation, "probe") : null;
-        }
+        return chain.proceed(chain.request());
+    }
+
+    /** The {@link System#nanoTime()} by which one item must be done, carried to {@link #paced} as a request tag. */
+    private record Deadline(long nanos) {
+    }
+
+    /** The rate limit has no slot before the deadline (thrown inside OkHttp's chain, caught in {@link #post}). */
+    private static final class NoSlotException extends IOException {
+        private static final long serialVersionUID = 1L;
     }
 
     private Request request(HttpUrl url, RequestBody body) {
@@ -259,6 +304,7 @@ final class AzureCalls {
 
     /** Releases the HTTP connections when this client created its own OkHttpClient. */
     void close() {
+        retryLog.close();
         if (ownsHttp) {
             http.dispatcher().executorService().shutdown();
             http.connectionPool().evictAll();

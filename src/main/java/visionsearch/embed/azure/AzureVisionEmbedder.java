@@ -1,21 +1,13 @@
 package visionsearch.embed.azure;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.RequestBody;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import visionsearch.embed.BatchProgress;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedding;
@@ -58,12 +50,17 @@ import visionsearch.embed.Settings;
  * a {@code modelVersion} that is a local model id (it contains a {@code ':'}, e.g.
  * {@code features:grid-hist-v1} or {@code clip:ViT-B-32}; Azure's versions are dates and never do).
  * Such an answer is accepted with the vector length it has, and the embedding carries that model
- * id, never {@code azure-vision:...}, so emulator vectors are never mixed up with Azure ones. From
- * then on {@link #modelId()} and {@link #dimensions()} report the served model. For an endpoint on
- * a loopback host ({@code 127.0.0.1}, {@code localhost}, {@code [::1]}), where no Azure resource
- * can live, {@link #modelId()} and {@link #dimensions()} ask the server once with a tiny built-in
- * image before the first call, so a store can be created for the right model up front
- * ({@link Builder#probeLocalServer(boolean)} turns this off).
+ * id, never {@code azure-vision:...}, so emulator vectors are never mixed up with Azure ones.
+ * <b>Before the first answer</b> {@link #modelId()} and {@link #dimensions()} report the configured
+ * Azure model ({@code azure-vision:<model version>}, 1024) without asking the server; after an
+ * answer from a local model they report that model. Code that creates a store should therefore
+ * take the model id and dimension from the first {@link Embedding} it gets, not from the client.
+ *
+ * <p>The endpoint must use {@code https://} unless its host is this machine ({@code localhost},
+ * {@code 127.x}, {@code [::1]}): over {@code http://} the key would travel in clear
+ * ({@link Builder#allowHttp(boolean)} or {@code VISION_ALLOW_HTTP=true} opts in). An endpoint that
+ * cannot be reached (unknown host, refused connection) is tried once more at most, then the call
+ * fails with what to check; retries of one storm are logged as one line and a summary.
  */
 public final class AzureVisionEmbedder implements Embedder {
     /** The GA API version, the default. */
@@ -85,11 +82,6 @@ public final class AzureVisionEmbedder implements Embedder {
             "North Europe", "West Europe", "Sweden Central", "Switzerland North", "Australia East",
             "Southeast Asia", "Korea Central", "Japan East");
 
-    private static final Logger LOG = LoggerFactory.getLogger(AzureVisionEmbedder.class);
-    private static final ObjectMapper JSON = AzureAnswers.JSON;
-    private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
-    private static final MediaType APPLICATION_JSON = MediaType.get("application/json");
-    private static final Pattern WORD = Pattern.compile("\\S+");
 
     private final String endpoint;
     private final HttpUrl imageUrl;
@@ -103,12 +95,8 @@ public final class AzureVisionEmbedder implements Embedder {
     private final int concurrency;
     private final boolean truncateLongText;
     private final AzureCalls calls;
-    private volatile String lastModelVersion;
-    /** The local model id a non-Azure server (the emulator) answered, or null. */
-    private volatile String servedModel;
-    private volatile int servedDimensions;
-    private volatile boolean probed;
-    /** Whether the local model behind a loopback endpoint embeds text; null until asked. */
+    private final AnsweringModel answering;
+    /** Whether the local model behind the endpoint embeds text; null until asked. */
     private volatile Boolean servedText;
     private volatile boolean closed;
 
@@ -124,8 +112,8 @@ public final class AzureVisionEmbedder implements Embedder {
         this.maxRetries = b.maxRetries;
         this.concurrency = b.concurrency;
         this.truncateLongText = b.truncateLongText;
-        this.probed = !b.probeLocalServer;
         this.calls = new AzureCalls(b, limiter, new AzureAnswers(endpoint, b.key, b.apiVersion));
+        this.answering = new AnsweringModel(endpoint, b.modelVersion);
     }
 
     /** Returns a builder; {@link Builder#endpoint} and one of {@link Builder#key} / {@link Builder#tokenSupplier} are required. */
@@ -135,7 +123,7 @@ public final class AzureVisionEmbedder implements Embedder {
 
     /**
      * Returns a builder filled from {@code VISION_ENDPOINT}, {@code VISION_KEY}, {@code VISION_API_VERSION},
-     * {@code VISION_MODEL_VERSION} and {@code VISION_TIER}; override any setting before {@code build()}.
+     * {@code VISION_MODEL_VERSION}, {@code VISION_TIER} and {@code VISION_ALLOW_HTTP}; override any setting before {@code build()}.
      */
     public static Builder builder(Settings settings) {
         Objects.requireNonNull(settings, "settings");
@@ -145,6 +133,7 @@ public final class AzureVisionEmbedder implements Embedder {
         settings.get("VISION_API_VERSION").ifPresent(b::apiVersion);
         settings.get("VISION_MODEL_VERSION").ifPresent(b::modelVersion);
         settings.get("VISION_TIER").ifPresent(b::tier);
+        settings.get("VISION_ALLOW_HTTP").ifPresent(v -> b.allowHttp(Boolean.parseBoolean(v.strip())));
         b.fromSettings = true;
         return b;
     }
@@ -159,11 +148,7 @@ public final class AzureVisionEmbedder implements Embedder {
     public Embedding embedImage(ImageInput image) {
         Objects.requireNonNull(image, "image");
         ensureOpen();
-        if (image.isUrl()) {
-            ObjectNode body = JSON.createObjectNode().put("url", image.url().toString());
-            return call(imageUrl, "vectorizeImage", urlLabel(image.url()), json(body));
-        }
-        return call(imageUrl, "vectorizeImage", image.source(), RequestBody.create(image.bytes(), OCTET_STREAM));
+        return call(imageUrl, "vectorizeImage", AzureRequests.label(image), AzureRequests.image(image));
     }
 
     /**
@@ -185,41 +170,17 @@ public final class AzureVisionEmbedder implements Embedder {
     private Embedding embedText(String text, boolean truncate) {
         Objects.requireNonNull(text, "text");
         ensureOpen();
-        String prepared = prepareText(text, truncate);
-        ObjectNode body = JSON.createObjectNode().put("text", prepared);
-        return call(textUrl, "vectorizeText", "text", json(body));
+        return call(textUrl, "vectorizeText", "text", AzureRequests.text(text, truncate));
     }
 
-    /** The URL for messages and logs, without its query: a query may hold a secret (a storage SAS token). */
-    static String urlLabel(java.net.URI url) {
-        String s = url.toString();
-        int q = s.indexOf('?');
-        return q < 0 ? s : s.substring(0, q) + "?(query hidden)";
-    }
-
-    /** Returns the text as sent: checked to have 1 to 70 words, or cut after the 70th word if {@code truncate}. */
-    static String prepareText(String text, boolean truncate) {
-        Matcher m = WORD.matcher(text);
+    /** Returns how many words (runs of non-blank characters) {@code text} has, as Azure counts them for its 70-word limit. */
+    public static int wordCount(String text) {
+        Matcher m = AzureRequests.WORD.matcher(Objects.requireNonNull(text, "text"));
         int words = 0;
-        int end = -1;
         while (m.find()) {
             words++;
-            if (words == MAX_TEXT_WORDS) {
-                end = m.end();
-            }
         }
-        if (words == 0) {
-            throw new IllegalArgumentException("text must have 1 to " + MAX_TEXT_WORDS + " words, got an empty text");
-        }
-        if (words > MAX_TEXT_WORDS) {
-            if (!truncate) {
-                throw new IllegalArgumentException("text has " + words + " words: Azure AI Vision accepts 1 to "
-                        + MAX_TEXT_WORDS + " words; shorten it, or call embedTextTruncated / set truncateLongText(true)"
-                        + " to keep the first " + MAX_TEXT_WORDS);
-            }
-            return text.substring(0, end).strip();
-        }
-        return text.strip();
+        return words;
     }
 
     /**
@@ -237,31 +198,22 @@ public final class AzureVisionEmbedder implements Embedder {
 
     /**
      * Returns {@code azure-vision:<model version>}; with the preview's {@code latest}, the version the
-     * service last reported (or {@code azure-vision:latest} before the first answer).
+     * service last reported (or {@code azure-vision:latest} before the first answer); after an answer
+     * from a local model (the emulator), that model's id. Never makes a call.
      */
     @Override
     public String modelId() {
-        probeLocalServer();
-        String served = servedModel;
-        if (served != null) {
-            return served;
-        }
-        if (MODEL_VERSION_LATEST.equals(modelVersion)) {
-            String seen = lastModelVersion;
-            return "azure-vision:" + (seen == null ? MODEL_VERSION_LATEST : seen);
-        }
-        return "azure-vision:" + modelVersion;
+        return answering.modelId();
     }
 
     /**
-     * Returns true for Azure, which embeds text with every model. Behind a local emulator it asks once
-     * with a one-word text, because a local image-only model (image features) answers text with
-     * 400 {@code TextNotSupported}.
+     * Returns true for Azure, which embeds text with every model. Once a local model (the emulator)
+     * has answered, it asks once with a one-word text, because a local image-only model (image
+     * features) answers text with 400 {@code TextNotSupported}.
      */
     @Override
     public boolean supportsText() {
-        probeLocalServer();
-        if (servedModel == null) {
+        if (!answering.local()) {
             return true;
         }
         Boolean known = servedText;
@@ -277,52 +229,10 @@ public final class AzureVisionEmbedder implements Embedder {
         return known;
     }
 
-    /** Returns 1024, or the served model's dimension behind a local emulator (see the class comment). */
+    /** Returns 1024, or the served model's dimension once a local model has answered (see the class comment). */
     @Override
     public int dimensions() {
-        probeLocalServer();
-        int served = servedDimensions;
-        return served > 0 ? served : DIMENSIONS;
-    }
-
-    /**
-     * For a loopback endpoint, embeds a tiny built-in image once to learn which model the local
-     * server runs; failures are ignored here (the real call reports them).
-     */
-    private void probeLocalServer() {
-        if (probed || servedModel != null || closed) {
-            return;
-        }
-        // No Azure resource can live on a loopback host; scripted test servers turn the probe off in the builder.
-        String host = imageUrl.host();
-        boolean loopback = host.startsWith("127.") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1")
-                || host.equalsIgnoreCase("localhost");
-        if (!loopback) {
-            probed = true;
-            return;
-        }
-        synchronized (this) {
-            if (probed) {
-                return;
-            }
-            probed = true;
-            try {
-                // The probe is a call like any other: it takes a slot of the shared rate limit.
-                java.awt.image.BufferedImage pixels = new java.awt.image.BufferedImage(16, 16,
-                        java.awt.image.BufferedImage.TYPE_INT_RGB);
-                java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
-                javax.imageio.ImageIO.write(pixels, "png", png);
-                AzureAnswers.Answer answer = calls.postOnce(imageUrl, "vectorizeImage",
-                        RequestBody.create(png.toByteArray(), OCTET_STREAM));
-                if (answer != null) {
-                    embedding(answer, "vectorizeImage", "probe");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("probing the local server at {} failed: {}", endpoint, e.toString());
-            }
-        }
+        return answering.dimensions();
     }
 
     /** Returns the endpoint without its trailing slash. */
@@ -366,14 +276,6 @@ public final class AzureVisionEmbedder implements Embedder {
         }
     }
 
-    private static RequestBody json(ObjectNode body) {
-        try {
-            return RequestBody.create(JSON.writeValueAsBytes(body), APPLICATION_JSON);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write JSON request", e);
-        }
-    }
-
     private HttpUrl operationUrl(HttpUrl base, String operation, Builder b) {
         boolean preview = b.apiVersion.endsWith("-preview");
         return base.newBuilder()
@@ -385,40 +287,7 @@ public final class AzureVisionEmbedder implements Embedder {
     }
 
     private Embedding call(HttpUrl url, String operation, String source, RequestBody body) {
-        return embedding(calls.post(url, operation, source, body), operation, source);
-    }
-
-    /** Names the model of an answer: Azure's requested version, or the local model a loopback server serves. */
-    private Embedding embedding(AzureAnswers.Answer answer, String operation, String source) {
-        String answered = answer.modelVersion();
-        String note = AzureAnswers.requestIdNote(answer.requestId());
-        if (answer.localModel()) {
-            String known = servedModel;
-            if (known != null && !known.equals(answered)) {
-                throw new VisionApiException("the server at " + endpoint + " answered model " + answered
-                        + " but earlier answered " + known + note
-                        + "; vectors of different models must never be mixed: was the emulator restarted with"
-                        + " another --embedder?", 200, null, null, answer.requestId(), false, null);
-            }
-            servedDimensions = answer.vector().length;
-            servedModel = answered;
-            return new Embedding(answer.vector(), answered);
-        }
-        String model;
-        if (MODEL_VERSION_LATEST.equals(modelVersion)) {
-            model = answered.isEmpty() ? MODEL_VERSION_LATEST : answered;
-            lastModelVersion = model;
-        } else if (answered.isEmpty()) {
-            model = modelVersion; // the documentation is silent on a missing field; trust the request
-        } else if (!answered.equals(modelVersion)) {
-            throw new VisionApiException("Azure AI Vision " + operation + " for " + source + " answered modelVersion "
-                    + answered + " but " + modelVersion + " was requested" + note
-                    + "; vectors of different model versions must never be mixed: check VISION_MODEL_VERSION",
-                    200, null, null, answer.requestId(), false, null);
-        } else {
-            model = answered;
-        }
-        return new Embedding(answer.vector(), "azure-vision:" + model);
+        return answering.embedding(calls.post(url, operation, source, body), operation, source);
     }
 
     /** Exponential backoff with jitter (see {@link AzureCalls#backoffMillis}). */
@@ -450,7 +319,7 @@ public final class AzureVisionEmbedder implements Embedder {
         OkHttpClient httpClient;
         int concurrency = 8;
         boolean truncateLongText;
-        boolean probeLocalServer = true;
+        boolean allowHttp;
         boolean fromSettings;
         java.util.function.Consumer<String> onRetry;
 
@@ -573,12 +442,22 @@ public final class AzureVisionEmbedder implements Embedder {
         }
 
         /**
-         * Whether {@link AzureVisionEmbedder#modelId()} and {@link AzureVisionEmbedder#dimensions()} may ask a
-         * loopback endpoint (the emulator) once which model it serves (default true). Turn it off for scripted
-         * test servers whose answers a probe would consume.
+         * If true, an {@code http://} endpoint on another machine is accepted (default false: refused,
+         * because the key would travel unencrypted). Loopback hosts are always accepted.
          */
+        public Builder allowHttp(boolean allow) {
+            this.allowHttp = allow;
+            return this;
+        }
+
+        /**
+         * Has no effect: the client no longer asks a loopback server which model it serves; it learns
+         * the model from the first answer.
+         *
+         * @deprecated remove the call; kept so that code written for the probe still compiles
+         */
+        @Deprecated
         public Builder probeLocalServer(boolean probe) {
-            this.probeLocalServer = probe;
             return this;
         }
 

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -46,7 +47,8 @@ import visionsearch.embed.InvalidImageException;
  *   <li>With a key configured, {@code Ocp-Apim-Subscription-Key} must match (else 401);
  *       {@code Authorization: Bearer <any token>} is accepted. Without a key, anything goes.</li>
  *   <li>Limits: images under 20 MB, sides 11..15,999 px, decodable; texts of 1 to 70 words.</li>
- *   <li>Optional rate limit (calls per second): beyond it, 429 with {@code Retry-After}.</li>
+ *   <li>Optional rate limit (calls per second, counted in any sliding 1-second window): beyond it,
+ *       429 with {@code Retry-After}.</li>
  * </ul>
  * The answer is {@code {"modelVersion": <the embedder's model id>, "vector": [...]}}: the model id
  * (for example {@code features:grid-hist-v1}) and the embedder's own dimension, never a pretend
@@ -72,9 +74,10 @@ public final class AzureVisionEmulator implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService pool;
     private final PrintStream log;
-    private final AtomicLong windowStart = new AtomicLong();
-    private final AtomicLong windowCount = new AtomicLong();
+    /** Arrival times of the calls admitted in the last second, oldest first (guarded by itself). */
+    private final ArrayDeque<Long> admitted = new ArrayDeque<>();
     private final AtomicLong served = new AtomicLong();
+    private final AtomicLong throttled = new AtomicLong();
 
     private AzureVisionEmulator(Embedder embedder, String host, int port, String key, double ratePerSecond,
                                 PrintStream log) throws IOException {
@@ -139,6 +142,11 @@ public final class AzureVisionEmulator implements AutoCloseable {
     /** Returns how many requests were answered with 200. */
     public long served() {
         return served.get();
+    }
+
+    /** Returns how many requests were answered 429 for going over the rate limit. */
+    public long throttled() {
+        return throttled.get();
     }
 
     /** Stops listening; the embedder is not closed. */
@@ -316,20 +324,25 @@ public final class AzureVisionEmulator implements AutoCloseable {
                 + " resource.", null, null);
     }
 
-    /** A one-second fixed window: simple, and enough to show a client's 429 handling. */
+    /**
+     * A strict sliding window: a call is admitted if fewer than {@code floor(rate)} were admitted in
+     * the last second, so no 1-second window ever holds more; a client that paces at exactly the
+     * rate, with any jitter, meets it.
+     */
     private Answer rateLimit() {
         if (ratePerSecond <= 0) {
             return null;
         }
         long now = System.nanoTime();
-        synchronized (windowCount) {
-            if (now - windowStart.get() >= 1_000_000_000L || windowCount.get() == 0) {
-                windowStart.set(now);
-                windowCount.set(0);
+        synchronized (admitted) {
+            while (!admitted.isEmpty() && now - admitted.peekFirst() >= 1_000_000_000L) {
+                admitted.removeFirst();
             }
-            if (windowCount.incrementAndGet() <= Math.max(1, (long) Math.floor(ratePerSecond))) {
+            if (admitted.size() < Math.max(1, (long) Math.floor(ratePerSecond))) {
+                admitted.addLast(now);
                 return null;
             }
+            throttled.incrementAndGet();
         }
         Answer a = error(429, "429", "Rate limit is exceeded. Try again in 1 seconds.", null, null);
         return new Answer(a.status, a.code, a.body, Map.of("Retry-After", "1"));

@@ -1,27 +1,83 @@
 package visionsearch.embed.azure;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
- * Spaces call starts evenly: at most one start every {@code 1 / ratePerSecond} seconds, shared by
- * every thread that calls {@link #acquire(long)}. No bursts: a client that has been idle does not
- * earn extra calls, so the server never sees more than the configured rate in any window.
+ * Paces call starts so that a server counting calls in any sliding window never sees more than
+ * the configured rate from this client, shared by every thread that calls {@link #acquire(long)}.
+ *
+ * <p>It keeps the times at which the last {@code limit} slots were granted, and grants a new slot
+ * only when the oldest of them lies at least one window plus {@link #MARGIN_NANOS} in the past.
+ * The window is one second ({@code limit = floor(rate)}), or {@code 1 / rate} seconds with a
+ * limit of one call for rates under one call per second (F0: one call every 3 s). Times are
+ * recorded when a slot is actually granted, after any wait, so a thread that wakes up late does
+ * not shorten the gap to the next; the margin absorbs the jitter between the grant and the
+ * server's arrival count (writing the request, the network, the server's own clock). The cost of
+ * the margin is a steady rate of {@code limit / (window + margin)}: 19.05 calls/s for S1.
  */
 final class RateLimiter {
-    private final double ratePerSecond;
-    private final long intervalNanos;
-    private long nextFreeNanos;
+    /** How far past one window the oldest remembered slot must lie: 50 ms. */
+    static final long MARGIN_NANOS = 50_000_000L;
 
-    private RateLimiter(double ratePerSecond) {
+    /** The time source and the way to wait; {@link #SYSTEM} outside tests. */
+    interface Ticker {
+        long nanoTime();
+
+        /** Waits about {@code nanos}; may return early. */
+        void sleep(long nanos) throws InterruptedException;
+    }
+
+    static final Ticker SYSTEM = new Ticker() {
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public void sleep(long nanos) throws InterruptedException {
+            LockSupport.parkNanos(nanos);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    };
+
+    private final double ratePerSecond;
+    private final int limit;
+    private final long spanNanos;
+    private final Ticker ticker;
+    /** Grant times of the last {@code limit} slots, a ring; {@code next} is the oldest once full. */
+    private final long[] granted;
+    private int count;
+    private int next;
+
+    private RateLimiter(double ratePerSecond, long marginNanos, Ticker ticker) {
         this.ratePerSecond = ratePerSecond;
-        this.intervalNanos = Double.isInfinite(ratePerSecond) ? 0 : (long) Math.ceil(1e9 / ratePerSecond);
-        this.nextFreeNanos = System.nanoTime();
+        this.ticker = ticker;
+        if (Double.isInfinite(ratePerSecond)) {
+            this.limit = 0;
+            this.spanNanos = 0;
+        } else if (ratePerSecond >= 1) {
+            this.limit = (int) Math.min(Math.floor(ratePerSecond), 1_000_000);
+            this.spanNanos = 1_000_000_000L + marginNanos;
+        } else {
+            this.limit = 1;
+            this.spanNanos = (long) Math.ceil(1e9 / ratePerSecond) + marginNanos;
+        }
+        this.granted = new long[limit];
     }
 
     /** A limiter of {@code ratePerSecond} calls per second; {@code Double.POSITIVE_INFINITY} means no limit. */
     static RateLimiter perSecond(double ratePerSecond) {
+        return create(ratePerSecond, MARGIN_NANOS, SYSTEM);
+    }
+
+    /** A limiter with its own margin and time source, for tests. */
+    static RateLimiter create(double ratePerSecond, long marginNanos, Ticker ticker) {
         if (!(ratePerSecond > 0)) {
             throw new IllegalArgumentException("rate must be a positive number of calls per second, got " + ratePerSecond);
         }
-        return new RateLimiter(ratePerSecond);
+        return new RateLimiter(ratePerSecond, marginNanos, ticker);
     }
 
     double ratePerSecond() {
@@ -29,34 +85,43 @@ final class RateLimiter {
     }
 
     /**
-     * Waits for this caller's slot.
+     * Waits for a slot and takes it; call it right before the request is written.
      *
-     * @param deadlineNanos a {@link System#nanoTime()} value; if the slot would start after it, no slot is taken
-     * @return false if the slot lies beyond the deadline (nothing was reserved)
-     * @throws InterruptedException if interrupted while waiting (the reserved slot is then wasted)
+     * @param deadlineNanos a {@link Ticker#nanoTime()} value; if no slot frees up by then, none is taken
+     * @return false if no slot frees up before the deadline (nothing was taken)
+     * @throws InterruptedException if interrupted while waiting (nothing was taken)
      */
     boolean acquire(long deadlineNanos) throws InterruptedException {
-        if (intervalNanos == 0) {
+        if (limit == 0) {
             return true;
         }
-        long slot;
-        synchronized (this) {
-            long now = System.nanoTime();
-            slot = Math.max(now, nextFreeNanos);
-            if (slot - deadlineNanos > 0) {
-                return false;
+        while (true) {
+            long wait;
+            synchronized (this) {
+                long now = ticker.nanoTime();
+                long free = count < limit ? now : granted[next] + spanNanos;
+                if (free - now <= 0) {
+                    granted[next] = now;
+                    next = (next + 1) % limit;
+                    count = Math.min(count + 1, limit);
+                    return true;
+                }
+                if (free - deadlineNanos > 0) {
+                    return false;
+                }
+                wait = free - now;
             }
-            nextFreeNanos = slot + intervalNanos;
+            // Outside the lock: other threads may take the slot first; the loop then waits for the next.
+            ticker.sleep(wait);
         }
-        long wait = slot - System.nanoTime();
-        if (wait > 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        }
-        return true;
     }
 
     @Override
     public String toString() {
-        return Double.isInfinite(ratePerSecond) ? "unlimited" : String.format("%.3f calls/s", ratePerSecond);
+        if (limit == 0) {
+            return "unlimited";
+        }
+        return String.format(java.util.Locale.ROOT, "%.3f calls/s: at most %d in any %.2f s", ratePerSecond, limit,
+                spanNanos / 1e9);
     }
 }

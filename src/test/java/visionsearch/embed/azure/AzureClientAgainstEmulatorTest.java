@@ -63,20 +63,28 @@ class AzureClientAgainstEmulatorTest {
 
     @ParameterizedTest(name = "endpoint on {0}")
     @ValueSource(strings = {"127.0.0.1", "localhost"})
-    void changingTheEndpointOnlyGivesTheLocalModelUpFront(String host) {
+    void theLocalModelIsLearnedFromTheFirstAnswerWithoutAProbe(String host) {
         String endpoint = emulator.endpoint().replace("127.0.0.1", host) + "/";
         Settings settings = Settings.of(Map.of("VISION_ENDPOINT", endpoint, "VISION_KEY", "anything"));
         Embedders.Selection selection = Embedders.select(settings);
+        long before = emulator.served();
         try (Embedder embedder = selection.embedder()) {
             assertInstanceOf(AzureVisionEmbedder.class, embedder);
-            // Asked before any embedding, as an indexer does to create its store.
+            // Before any answer: the configured Azure model, and no call made to find out.
+            assertEquals("azure-vision:2023-04-15", embedder.modelId());
+            assertEquals(1024, embedder.dimensions());
+            assertTrue(embedder.supportsText(), "Azure's answer until a local model has answered");
+            assertEquals(before, emulator.served(), "modelId, dimensions and supportsText made no call");
+            // As an indexer does: the store is made from the first Embedding's own model id.
+            Embedding first = embedder.embedImage(BEACH);
+            assertEquals(before + 1, emulator.served());
+            assertEquals("features:grid-hist-v1", first.modelId());
             assertEquals("features:grid-hist-v1", embedder.modelId());
             assertEquals(features.dimensions(), embedder.dimensions());
-            try (InMemoryVectorStore store = InMemoryVectorStore.create(embedder.modelId(), embedder.dimensions(), Distance.COSINE)) {
-                for (Path p : List.of(BEACH, CITY)) {
-                    store.upsert(List.of(new VectorRecord(p.toString(), p.toString(), Map.of(), null,
-                            embedder.embedImage(p).vector())));
-                }
+            try (InMemoryVectorStore store = InMemoryVectorStore.create(first.modelId(), first.dimensions(), Distance.COSINE)) {
+                store.upsert(List.of(new VectorRecord(BEACH.toString(), BEACH.toString(), Map.of(), null, first.vector())));
+                store.upsert(List.of(new VectorRecord(CITY.toString(), CITY.toString(), Map.of(), null,
+                        embedder.embedImage(CITY).vector())));
                 List<SearchHit> hits = store.search(embedder.embedImage(Path.of("images", "beach-02.png")).vector(), 2, Map.of());
                 assertEquals(BEACH.toString(), hits.get(0).id());
             }
@@ -110,7 +118,8 @@ class AzureClientAgainstEmulatorTest {
     @Test
     void textOverFeaturesFailsWithAzuresShapeAndAdvice() {
         try (AzureVisionEmbedder azure = client()) {
-            assertFalse(azure.supportsText(), "an emulator over image features embeds no text");
+            azure.embedImage(BEACH);
+            assertFalse(azure.supportsText(), "once it has answered, an emulator over image features embeds no text");
             VisionApiException e = assertThrows(VisionApiException.class, () -> azure.embedText("a sunset over the sea"));
             assertEquals(400, e.status());
             assertEquals("InvalidRequest", e.errorCode());
@@ -126,11 +135,14 @@ class AzureClientAgainstEmulatorTest {
              AzureVisionEmulator overClip = AzureVisionEmulator.start(clip);
              AzureVisionEmbedder azure = AzureVisionEmbedder.fromSettings(Settings.of(Map.of(
                      "VISION_ENDPOINT", overClip.endpoint(), "VISION_KEY", "any-value")))) {
-            assertEquals(clip.modelId(), azure.modelId());
-            assertEquals(clip.dimensions(), azure.dimensions());
-            assertTrue(azure.supportsText());
             Embedding text = azure.embedText("a sunset over the sea");
             assertEquals(clip.modelId(), text.modelId());
+            assertEquals(clip.modelId(), azure.modelId());
+            assertEquals(clip.dimensions(), azure.dimensions());
+            long served = overClip.served();
+            assertTrue(azure.supportsText());
+            assertTrue(azure.supportsText());
+            assertEquals(served + 1, overClip.served(), "behind a local model, supportsText asks once");
             assertArrayEquals(clip.embedText("a sunset over the sea").vector(), text.vector(), 1e-6f);
             Embedding image = azure.embedImage(BEACH);
             assertArrayEquals(clip.embedImage(BEACH).vector(), image.vector(), 1e-6f);
@@ -209,7 +221,7 @@ class AzureClientAgainstEmulatorTest {
              AzureVisionEmbedder azure = AzureVisionEmbedder.builder().endpoint(limited.endpoint()).key("k")
                      .ratePerSecond(1000).deadline(Duration.ofSeconds(20)).build()) {
             long start = System.nanoTime();
-            azure.embedImage(BEACH); // may be the probe's second call in this window
+            azure.embedImage(BEACH);
             azure.embedImage(CITY);
             azure.embedImage(BEACH);
             long ms = (System.nanoTime() - start) / 1_000_000;

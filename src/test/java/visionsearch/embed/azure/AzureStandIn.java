@@ -27,8 +27,8 @@ import visionsearch.embed.ImageInput;
 
 /**
  * A MockWebServer dispatcher that behaves like Azure AI Vision's vectorize operations, for tests
- * and benchmarks: documented paths, query and auth checks, documented error bodies, a server-side
- * rate limit (token bucket), injected latency and random 429 / 503 answers. Each vector is derived
+ * and benchmarks: documented paths, query and auth checks, documented error bodies, a strict
+ * server-side rate limit (at most {@code floor(rate)} calls admitted in any sliding 1-second window), injected latency and random 429 / 503 answers. Each vector is derived
  * from the request content ({@link #vectorFor(byte[])}), so a caller can check that every item got
  * its own vector back. Thread-safe; records each request's arrival time.
  */
@@ -47,8 +47,8 @@ public final class AzureStandIn extends Dispatcher {
     private final AtomicInteger overLimit = new AtomicInteger();
     private final AtomicInteger unavailable = new AtomicInteger();
     private final AtomicInteger served = new AtomicInteger();
-    private double tokens;
-    private long lastRefill = System.nanoTime();
+    /** Arrival times of the calls admitted in the last second, oldest first. */
+    private final java.util.ArrayDeque<Long> admitted = new java.util.ArrayDeque<>();
 
     private AzureStandIn(String key, long latencyMs, double ratePerSecond, double p429, double p503, long seed) {
         this.key = key;
@@ -57,7 +57,6 @@ public final class AzureStandIn extends Dispatcher {
         this.p429 = p429;
         this.p503 = p503;
         this.random = new Random(seed);
-        this.tokens = Double.isInfinite(ratePerSecond) ? 0 : ratePerSecond;
     }
 
     /** A well-behaved stand-in: no latency, no limit, no random faults. */
@@ -154,7 +153,7 @@ public final class AzureStandIn extends Dispatcher {
         synchronized (this) {
             long now = System.nanoTime();
             arrivals.add(now);
-            overLimit = !takeToken(now);
+            overLimit = !admit(now);
             roll = random.nextDouble();
         }
         String path = request.getUrl().encodedPath();
@@ -208,17 +207,32 @@ public final class AzureStandIn extends Dispatcher {
                 .addHeader("apim-request-id", "req-" + served.get()).body(json.toString()));
     }
 
-    private boolean takeToken(long now) {
+    /** A sliding-window limit: admits the call if fewer than {@code floor(rate)} were admitted in the last second. */
+    private boolean admit(long now) {
         if (Double.isInfinite(ratePerSecond)) {
             return true;
         }
-        tokens = Math.min(ratePerSecond, tokens + (now - lastRefill) / 1e9 * ratePerSecond);
-        lastRefill = now;
-        if (tokens >= 1) {
-            tokens -= 1;
-            return true;
+        while (!admitted.isEmpty() && now - admitted.peekFirst() >= 1_000_000_000L) {
+            admitted.removeFirst();
         }
-        return false;
+        if (admitted.size() >= Math.max(1, (int) Math.floor(ratePerSecond))) {
+            return false;
+        }
+        admitted.addLast(now);
+        return true;
+    }
+
+    /** Returns the most arrivals in any 1-second window ({@code [t, t + 1 s)}) of {@code arrivals}, which must be sorted. */
+    public static int maxInAnySecond(List<Long> arrivals) {
+        int max = 0;
+        int from = 0;
+        for (int to = 0; to < arrivals.size(); to++) {
+            while (arrivals.get(to) - arrivals.get(from) >= 1_000_000_000L) {
+                from++;
+            }
+            max = Math.max(max, to - from + 1);
+        }
+        return max;
     }
 
     private MockResponse error(int code, String resource) {

@@ -61,7 +61,7 @@ class AzureVisionEmbedderTest {
 
     /** A client for the mock server with tiny backoff so retries take milliseconds. */
     AzureVisionEmbedder.Builder client() {
-        return AzureVisionEmbedder.builder().endpoint(server.url("/").toString()).key(KEY).probeLocalServer(false)
+        return AzureVisionEmbedder.builder().endpoint(server.url("/").toString()).key(KEY)
                 .backoff(Duration.ofMillis(1), Duration.ofMillis(5)).ratePerSecond(Double.POSITIVE_INFINITY)
                 .readTimeout(Duration.ofSeconds(5));
     }
@@ -307,11 +307,28 @@ class AzureVisionEmbedderTest {
             assertFalse(e.retryable());
             assertTrue(e.getMessage().contains(advice), e.getMessage());
             assertTrue(e.getMessage().contains("HTTP " + status), e.getMessage());
+            assertFalse(e.getMessage().contains("HTTP " + status + " " + status), "the code said once: " + e.getMessage());
+            assertFalse(e.getMessage().contains(".."), e.getMessage());
             assertTrue(e.getMessage().contains("req-" + status), e.getMessage());
             assertFalse(e.getMessage().contains(KEY));
             assertInstanceOf(EmbeddingException.class, e);
         }
         assertEquals(1, server.getRequestCount(), "4xx other than 408/429 must not be retried");
+    }
+
+    @Test
+    void the401MessageReadsCleanly() {
+        server.enqueue(new MockResponse.Builder().code(401).addHeader("Content-Type", "application/json")
+                .body(AzureStandIn.resource("error-401.json")).build());
+        try (AzureVisionEmbedder azure = client().build()) {
+            VisionApiException e = assertThrows(VisionApiException.class, () -> azure.embedText("hello"));
+            assertEquals("Azure AI Vision vectorizeText for text failed: HTTP 401: Access denied due to invalid"
+                    + " subscription key or wrong API endpoint. Make sure to provide a valid key for an active"
+                    + " subscription and use a correct regional API endpoint for your resource. Check that VISION_KEY"
+                    + " is a key of the resource at " + azure.endpoint() + " (Azure portal > your resource > Keys and"
+                    + " Endpoint) and that the endpoint is right", e.getMessage());
+            assertEquals("401", e.errorCode());
+        }
     }
 
     @Test
@@ -494,6 +511,150 @@ class AzureVisionEmbedderTest {
             assertEquals(503, e.status());
         }
         assertTrue(server.getRequestCount() <= 3, "requests: " + server.getRequestCount());
+    }
+
+    // ------------------------------------------------------------------ an endpoint that cannot be reached
+
+    /** Counts the attempts (one OkHttp call each) a client makes. */
+    static final class Attempts extends okhttp3.EventListener {
+        final AtomicInteger started = new AtomicInteger();
+
+        @Override
+        public void callStart(okhttp3.Call call) {
+            started.incrementAndGet();
+        }
+    }
+
+    /** Captures what the client logs (slf4j-simple writes to System.err) while {@code body} runs. */
+    static String log(Runnable body) {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aRefusedConnectionIsTriedOnceMoreThenFailsFastWithWhatToCheck() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Attempts attempts = new Attempts();
+        List<VisionApiException> errors = new java.util.ArrayList<>();
+        String log;
+        try (AzureVisionEmbedder azure = client().endpoint("http://127.0.0.1:" + closedPort).maxRetries(3)
+                .httpClient(new okhttp3.OkHttpClient.Builder().eventListener(attempts).build()).build()) {
+            log = log(() -> {
+                for (int i = 0; i < 3; i++) {
+                    errors.add(assertThrows(VisionApiException.class, () -> azure.embedImage(AzureStandIn.png(9))));
+                }
+            });
+        }
+        assertEquals(2 + 1 + 1, attempts.started.get(), "one retry for the first call, none once it gave up");
+        VisionApiException e = errors.get(0);
+        assertEquals(0, e.status());
+        assertFalse(e.retryable(), "a caller must not loop on it");
+        assertInstanceOf(java.net.ConnectException.class, e.getCause());
+        for (String part : List.of("cannot reach", "127.0.0.1:" + closedPort, "VISION_ENDPOINT", "network")) {
+            assertTrue(e.getMessage().contains(part), part + " missing from: " + e.getMessage());
+        }
+        assertEquals(1, log.lines().filter(l -> l.contains("cannot reach")).count(), "one log line: " + log);
+        assertEquals(1, log.lines().count(), "nothing else logged: " + log);
+    }
+
+    @Test
+    void anUnknownHostIsTriedOnceMoreThenFailsFastWithWhatToCheck() {
+        AtomicInteger lookups = new AtomicInteger();
+        okhttp3.OkHttpClient failingDns = new okhttp3.OkHttpClient.Builder().dns(host -> {
+            lookups.incrementAndGet();
+            throw new java.net.UnknownHostException(host);
+        }).build();
+        try (AzureVisionEmbedder azure = client().endpoint("https://no-such-resource.cognitiveservices.azure.com")
+                .httpClient(failingDns).build()) {
+            long start = System.nanoTime();
+            VisionApiException e = assertThrows(VisionApiException.class, () -> azure.embedText("hello"));
+            assertEquals(2, lookups.get(), "at most one retry");
+            assertFalse(e.retryable());
+            assertInstanceOf(java.net.UnknownHostException.class, e.getCause());
+            assertTrue(e.getMessage().contains("host name of https://no-such-resource.cognitiveservices.azure.com is"
+                    + " unknown") && e.getMessage().contains("VISION_ENDPOINT"), e.getMessage());
+            assertThrows(VisionApiException.class, () -> azure.embedText("hello"));
+            assertEquals(3, lookups.get(), "the next call tries once only");
+        }
+    }
+
+    @Test
+    void anEndpointThatComesBackIsRetriedAgainAfterASuccess() throws Exception {
+        AtomicInteger lookups = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        okhttp3.OkHttpClient flaky = new okhttp3.OkHttpClient.Builder().dns(host -> {
+            lookups.incrementAndGet();
+            if (down.get()) {
+                throw new java.net.UnknownHostException(host);
+            }
+            return okhttp3.Dns.SYSTEM.lookup(host);
+        }).connectionPool(new okhttp3.ConnectionPool(0, 1, TimeUnit.MILLISECONDS)).build(); // every call looks the host up
+        try (AzureVisionEmbedder azure = client().endpoint(server.url("/").toString()).httpClient(flaky).build()) {
+            assertThrows(VisionApiException.class, () -> azure.embedText("hello"));
+            down.set(false);
+            server.enqueue(json(200, "vectorize-text-200.json"));
+            azure.embedText("hello");
+            down.set(true);
+            lookups.set(0);
+            assertThrows(VisionApiException.class, () -> azure.embedText("hello"));
+            assertEquals(2, lookups.get(), "after a success, a new outage gets its one retry again");
+        }
+    }
+
+    @Test
+    void aStormOfRetriesIsLoggedAsOneLine() {
+        for (int i = 0; i < 6; i++) {
+            server.enqueue(new MockResponse.Builder().code(429).addHeader("retry-after-ms", "1")
+                    .body(AzureStandIn.resource("error-429.json")).build());
+            server.enqueue(json(200, "vectorize-text-200.json"));
+        }
+        String log = log(() -> {
+            try (AzureVisionEmbedder azure = client().build()) {
+                for (int i = 0; i < 6; i++) {
+                    azure.embedText("hello " + i);
+                }
+            }
+        });
+        assertEquals(12, server.getRequestCount());
+        List<String> lines = log.lines().toList();
+        assertEquals(2, lines.size(), "the first retry, then the summary at close: " + log);
+        assertTrue(lines.get(0).contains("HTTP 429; retry 1 of 3 in 1 ms"), lines.get(0));
+        assertTrue(lines.get(1).contains("retries are over: 6 in") && lines.get(1).contains("5 x HTTP 429"), lines.get(1));
+    }
+
+    // ------------------------------------------------------------------ http:// only on this machine
+
+    @ParameterizedTest(name = "{0} accepted: {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"http://127.0.0.1:5000, true", "http://localhost:5000, true",
+        "http://[::1]:5000, true", "https://my-resource.cognitiveservices.azure.com, true",
+        "http://my-resource.cognitiveservices.azure.com, false", "http://192.168.1.20:5000, false",
+        "http://localhost.example.com, false"})
+    void plainHttpIsRefusedForAnotherMachine(String endpoint, boolean accepted) {
+        if (accepted) {
+            client().endpoint(endpoint).build().close();
+            return;
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> client().endpoint(endpoint).build());
+        assertTrue(e.getMessage().contains("unencrypted") && e.getMessage().contains("https://")
+                && e.getMessage().contains("allowHttp(true)"), e.getMessage());
+        assertFalse(e.getMessage().contains(KEY), e.getMessage());
+        client().endpoint(endpoint).allowHttp(true).build().close();
+        IllegalArgumentException fromSettings = assertThrows(IllegalArgumentException.class,
+                () -> AzureVisionEmbedder.fromSettings(Settings.of(Map.of("VISION_ENDPOINT", endpoint, "VISION_KEY", KEY))));
+        assertTrue(fromSettings.getMessage().contains("VISION_ENDPOINT=" + endpoint)
+                && fromSettings.getMessage().contains("VISION_ALLOW_HTTP=true"), fromSettings.getMessage());
+        AzureVisionEmbedder.fromSettings(Settings.of(Map.of("VISION_ENDPOINT", endpoint, "VISION_KEY", KEY,
+                "VISION_ALLOW_HTTP", "true"))).close();
     }
 
     // ------------------------------------------------------------------ bad success bodies
