@@ -100,6 +100,10 @@ final class AzureBuilderChecks {
         Objects.requireNonNull(b.minBackoff, "minBackoff");
         Objects.requireNonNull(b.maxBackoff, "maxBackoff");
         Objects.requireNonNull(b.deadline, "deadline");
+        Objects.requireNonNull(b.pacingMargin, "pacingMargin");
+        if (b.pacingMargin.isNegative() || b.pacingMargin.compareTo(java.time.Duration.ofSeconds(1)) >= 0) {
+            throw new IllegalArgumentException("pacingMargin must be at least 0 and under 1 s, got " + b.pacingMargin);
+        }
         if (b.minBackoff.isNegative() || b.maxBackoff.compareTo(b.minBackoff) < 0) {
             throw new IllegalArgumentException("backoff must satisfy 0 <= min <= max, got " + b.minBackoff + " .. " + b.maxBackoff);
         }

@@ -107,7 +107,7 @@ public final class AzureVisionEmbedder implements Embedder {
         this.usesKey = b.key != null;
         this.apiVersion = b.apiVersion;
         this.modelVersion = b.modelVersion;
-        this.limiter = RateLimiter.perSecond(checked.rate());
+        this.limiter = RateLimiter.perSecond(checked.rate(), b.pacingMargin);
         this.tierLabel = checked.tierLabel();
         this.maxRetries = b.maxRetries;
         this.concurrency = b.concurrency;
@@ -309,6 +309,7 @@ public final class AzureVisionEmbedder implements Embedder {
         String modelVersion;
         String tier = "S1";
         Double ratePerSecond;
+        Duration pacingMargin = Duration.ofNanos(RateLimiter.MARGIN_NANOS);
         int maxRetries = 3;
         Duration minBackoff = Duration.ofMillis(800);
         Duration maxBackoff = Duration.ofSeconds(8);
@@ -370,6 +371,17 @@ public final class AzureVisionEmbedder implements Embedder {
         /** Sets the client-side rate limit in calls per second ({@code Double.POSITIVE_INFINITY}: none). */
         public Builder ratePerSecond(double ratePerSecond) {
             this.ratePerSecond = ratePerSecond;
+            return this;
+        }
+
+        /**
+         * Sets how far below the rate limit calls are paced: at most {@code floor(rate)} calls start in
+         * any second plus this margin (default 50 ms, a steady 0.952 of the limit), so that arrival jitter
+         * up to the margin never puts more than the limit into one second at the server. Raise it on a
+         * network with more jitter; 0 paces at the limit itself.
+         */
+        public Builder pacingMargin(Duration margin) {
+            this.pacingMargin = margin;
             return this;
         }
 

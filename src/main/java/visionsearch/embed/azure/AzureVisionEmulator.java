@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -67,12 +68,14 @@ public final class AzureVisionEmulator implements AutoCloseable {
     private static final String BASE = "/computervision/";
     private static final Pattern WORD = Pattern.compile("\\S+");
     private static final int MAX_WORDS = 70;
+    private static final int HANDLER_THREADS = 32;
 
     private final Embedder embedder;
     private final String key;
     private final double ratePerSecond;
     private final HttpServer server;
     private final ExecutorService pool;
+    private final Semaphore working = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final PrintStream log;
     /** Arrival times of the calls admitted in the last second, oldest first (guarded by itself). */
     private final ArrayDeque<Long> admitted = new ArrayDeque<>();
@@ -86,7 +89,9 @@ public final class AzureVisionEmulator implements AutoCloseable {
         this.ratePerSecond = ratePerSecond;
         this.log = log;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+        // Enough threads that a request is counted against the rate limit when it arrives, as Azure's gateway
+        // does, not when a busy thread frees up; the embedder's own work is bounded by `working`.
+        this.pool = Executors.newFixedThreadPool(HANDLER_THREADS, r -> {
             Thread t = new Thread(r, "azure-vision-emulator");
             t.setDaemon(true);
             return t;
@@ -263,7 +268,7 @@ public final class AzureVisionEmulator implements AutoCloseable {
                     "UnsupportedMediaType", "Unsupported media type.");
         }
         try {
-            return vector(embedder.embedImage(input));
+            return vector(work(() -> embedder.embedImage(input)));
         } catch (InvalidImageException e) {
             return invalidImage(e);
         }
@@ -295,7 +300,7 @@ public final class AzureVisionEmulator implements AutoCloseable {
                     + " (after `vision-search model download`) to embed text", "TextNotSupported",
                     "The emulator's embedder has no text model.");
         }
-        return vector(embedder.embedText(text));
+        return vector(work(() -> embedder.embedText(text)));
     }
 
     private Answer vector(Embedding embedding) {
@@ -307,6 +312,16 @@ public final class AzureVisionEmulator implements AutoCloseable {
         }
         served.incrementAndGet();
         return new Answer(200, null, root, Map.of());
+    }
+
+    /** Runs the embedder with at most one call per processor at a time. */
+    private Embedding work(java.util.function.Supplier<Embedding> call) {
+        working.acquireUninterruptibly();
+        try {
+            return call.get();
+        } finally {
+            working.release();
+        }
     }
 
     private Answer checkAuth(HttpExchange exchange) {

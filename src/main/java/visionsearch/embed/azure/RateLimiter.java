@@ -12,11 +12,13 @@ import java.util.concurrent.locks.LockSupport;
  * limit of one call for rates under one call per second (F0: one call every 3 s). Times are
  * recorded when a slot is actually granted, after any wait, so a thread that wakes up late does
  * not shorten the gap to the next; the margin absorbs the jitter between the grant and the
- * server's arrival count (writing the request, the network, the server's own clock). The cost of
- * the margin is a steady rate of {@code limit / (window + margin)}: 19.05 calls/s for S1.
+ * server's arrival count (writing the request, the network, the server's scheduling). The cost of
+ * the margin is a steady rate of {@code limit / (window + margin)}: 19.05 calls/s for S1 with the
+ * default 50 ms. No pacing can do better: a client sending at a share {@code s} of the limit
+ * tolerates at most {@code (1 / s - 1)} of a window of jitter (5.3 % of a second at 95 %).
  */
 final class RateLimiter {
-    /** How far past one window the oldest remembered slot must lie: 50 ms. */
+    /** How far past one window the oldest remembered slot must lie, by default: 50 ms. */
     static final long MARGIN_NANOS = 50_000_000L;
 
     /** The time source and the way to wait; {@link #SYSTEM} outside tests. */
@@ -68,8 +70,8 @@ final class RateLimiter {
     }
 
     /** A limiter of {@code ratePerSecond} calls per second; {@code Double.POSITIVE_INFINITY} means no limit. */
-    static RateLimiter perSecond(double ratePerSecond) {
-        return create(ratePerSecond, MARGIN_NANOS, SYSTEM);
+    static RateLimiter perSecond(double ratePerSecond, java.time.Duration margin) {
+        return create(ratePerSecond, margin.toNanos(), SYSTEM);
     }
 
     /** A limiter with its own margin and time source, for tests. */

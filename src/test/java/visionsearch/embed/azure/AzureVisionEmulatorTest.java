@@ -160,6 +160,7 @@ class AzureVisionEmulatorTest {
             assertTrue(ok >= 2 && ok < 5, "2 calls per second, 5 calls at once: " + ok + " answered");
             assertError(last, 429, "429", null);
             assertEquals("1", last.headers().firstValue("Retry-After").orElse(null));
+            assertEquals(5 - ok, limited.throttled(), "throttled() counts the 429s");
         }
     }
 
