@@ -23,6 +23,7 @@ import visionsearch.display.MapItem;
 import visionsearch.display.Projections;
 import visionsearch.display.Tables;
 import visionsearch.embed.BatchProgress;
+import visionsearch.embed.CallPlan;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedders;
 import visionsearch.embed.Embedding;
@@ -311,6 +312,11 @@ final class DemoCommand implements Callable<Integer> {
         @Override
         public int dimensions() {
             return delegate.dimensions();
+        }
+
+        @Override
+        public CallPlan callPlan() {
+            return delegate.callPlan();
         }
     }
 }

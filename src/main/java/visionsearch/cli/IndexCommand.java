@@ -4,27 +4,34 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import visionsearch.embed.azure.AzureVisionEmbedder;
 import visionsearch.embed.CachedEmbedder;
+import visionsearch.embed.CallPlan;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.EmbeddingCache;
 import visionsearch.embed.Embedders;
 import visionsearch.embed.Settings;
+import visionsearch.embed.azure.AzureVisionEmbedder;
 import visionsearch.index.IndexSummary;
 import visionsearch.index.Indexer;
+import visionsearch.index.IndexingStoppedException;
 import visionsearch.store.Distribution;
 import visionsearch.store.VectorStore;
+import visionsearch.store.VectorStores;
 
 /** {@code vision-search index <folder>}: embeds every new image of a folder into a collection. */
 @Command(name = "index", mixinStandardHelpOptions = true,
         description = {"Index a folder of images (recursively; images recognised by content) into a collection.",
-            "Images already in the collection (same SHA-256) are skipped, so an interrupted run can simply be run again.",
+            "Images already in the collection (same SHA-256) are skipped without any call, so an interrupted run can"
+                    + " simply be run again.",
             "Store: PostgreSQL when DATABASE_URL is set, else the file .vision-search/<collection>.<model>.vec.",
             "On a server with Citus (Azure Cosmos DB for PostgreSQL) a new collection is distributed by id; see docs/citus.md."})
 final class IndexCommand implements Callable<Integer> {
@@ -36,8 +43,14 @@ final class IndexCommand implements Callable<Integer> {
     String collection;
 
     @Option(names = "--batch", defaultValue = "" + Indexer.DEFAULT_BATCH_SIZE,
-            description = "images per batch: embedded together, then written (default ${DEFAULT-VALUE})")
+            description = "records written to the store together (default ${DEFAULT-VALUE}; a group is also written"
+                    + " after 2 s); embedding does not wait for it")
     int batch;
+
+    @Option(names = "--in-flight", paramLabel = "N",
+            description = "embedding calls in flight at once (default: 16 for Azure, 2 batches for CLIP, one per core"
+                    + " for image features)")
+    Integer inFlight;
 
     @Option(names = "--store", paramLabel = "FILE",
             description = "in-memory store file instead of the default .vision-search/<collection>.<model>.vec")
@@ -65,8 +78,9 @@ final class IndexCommand implements Callable<Integer> {
     boolean quiet;
 
     @Option(names = "--no-cache", negatable = false,
-            description = "with Azure, do not keep vectors in .vision-search/embeddings.cache (by default a vector"
-                    + " Azure made once is never paid for again, e.g. when indexing into another store)")
+            description = "with Azure, do not keep vectors in .vision-search/embeddings.cache (by default every vector"
+                    + " is kept the moment it arrives, so it is never paid for twice: not after a crash, nor when"
+                    + " indexing into another store)")
     boolean noCache;
 
     /** The cache of Azure vectors, one file per working directory. */
@@ -99,28 +113,83 @@ final class IndexCommand implements Callable<Integer> {
     public Integer call() {
         Settings settings = Settings.load();
         Embedders.Selection selection = Embedders.select(settings);
-        boolean cached = !noCache && selection.embedder() instanceof AzureVisionEmbedder;
+        AzureVisionEmbedder azure = selection.embedder() instanceof AzureVisionEmbedder a ? a : null;
+        // An Azure endpoint tells its model with its answers (the emulator serves a local one): use what it said last.
+        Optional<VectorStores.StoredModel> remembered = azure == null ? Optional.empty()
+                : ServedModels.get(ServedModels.key(azure));
+        String expected = remembered.map(VectorStores.StoredModel::modelId).orElseGet(() -> selection.embedder().modelId());
+        boolean cached = !noCache && azure != null;
+        CountDownLatch finished = new CountDownLatch(1);
         try (EmbeddingCache cache = cached ? EmbeddingCache.open(CACHE_FILE) : null;
-             Embedder embedder = cached ? cache.wrap(selection.embedder()) : selection.embedder()) {
-            // Azure's API names the serving model only in its answers (the emulator's is a local one): ask first.
-            FirstAnswer.learnModel(embedder, folder);
-            long hitsBefore = embedder instanceof CachedEmbedder c ? c.hits() : 0;
-            try (VectorStore store = CollectionStore.open(settings, collection, embedder, storeFile, false,
-                    settings.get("DATABASE_URL").isPresent() && storeFile == null ? distribution() : Distribution.auto())) {
-                System.out.println("embedder: " + embedder.modelId() + " (" + selection.reason() + ")"
-                        + (cached ? "; vectors cached in " + CACHE_FILE : ""));
-                System.out.println("store:    " + CollectionStore.describe(settings, collection, embedder, storeFile, store)
-                        + " (" + store.count() + " images before)");
-                IndexSummary summary = Indexer.builder(embedder, store).batchSize(batch).quiet(quiet).build().index(folder);
-                System.out.println(summary.describe());
-                if (embedder instanceof CachedEmbedder c) {
-                    System.out.println("cache: " + (c.hits() - hitsBefore) + " images answered from " + CACHE_FILE + ", "
-                            + c.misses() + " sent to Azure");
-                }
-                System.out.println("the collection now holds " + store.count() + " images; search it with"
-                        + " `vision-search search --image FILE`" + (embedder.supportsText() ? " or --text \"...\"" : ""));
+             Embedder embedder = cached ? cache.wrap(selection.embedder(), expected) : selection.embedder();
+             CollectionStore.Target target = CollectionStore.forIndexing(settings, collection, storeFile, expected,
+                     settings.get("DATABASE_URL").isPresent() && storeFile == null ? distribution() : Distribution.auto())) {
+            System.out.println("embedder: " + selection.reason() + "; model " + expected
+                    + (remembered.isPresent() ? " (as it answered last time)" : "")
+                    + (cached ? "; vectors cached in " + CACHE_FILE : ""));
+            System.out.println("store:    " + target.description(settings, collection, storeFile) + (target.store() == null ? ""
+                    : " (" + target.store().count() + " images before)"));
+            Indexer.Builder builder = target.indexer(embedder).batchSize(batch).quiet(quiet);
+            if (inFlight != null) {
+                builder.callPlan(new CallPlan(embedder.callPlan().imagesPerCall(), inFlight));
             }
+            Indexer indexer = builder.build();
+            Thread onCtrlC = new Thread(() -> {
+                indexer.cancel();
+                try {
+                    finished.await(30, TimeUnit.SECONDS); // let the answers in flight be written
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "vision-search-cancel");
+            Runtime.getRuntime().addShutdownHook(onCtrlC);
+            IndexSummary summary;
+            try {
+                summary = indexer.index(folder);
+            } catch (IndexingStoppedException e) {
+                System.out.println(e.summary().describe());
+                report(embedder);
+                if (e.cancelled()) {
+                    remember(azure, target.store());
+                    System.out.println(e.getMessage());
+                    return 130;
+                }
+                throw e;
+            } finally {
+                removeHook(onCtrlC);
+            }
+            remember(azure, target.store());
+            System.out.println(summary.describe());
+            report(embedder);
+            VectorStore store = target.store();
+            System.out.println("the collection now holds " + (store == null ? 0 : store.count()) + " images"
+                    + (store == null ? "" : " of model " + store.modelId()) + "; search it with"
+                    + " `vision-search search --image FILE` (or --text \"...\" if the embedder reads text)");
+            return 0;
+        } finally {
+            finished.countDown();
         }
-        return 0;
+    }
+
+    private static void report(Embedder embedder) {
+        if (embedder instanceof CachedEmbedder c) {
+            System.out.println("cache: " + c.hits() + " images answered from " + CACHE_FILE + ", " + c.misses()
+                    + " sent to Azure");
+        }
+    }
+
+    /** Notes the model the Azure endpoint answered with, so that the next run finds the collection without a call. */
+    private static void remember(AzureVisionEmbedder azure, VectorStore store) {
+        if (azure != null && store != null) {
+            ServedModels.put(ServedModels.key(azure), store.modelId(), store.dimensions());
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down (Ctrl-C): the hook is running
+        }
     }
 }

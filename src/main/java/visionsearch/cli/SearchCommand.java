@@ -1,20 +1,24 @@
 package visionsearch.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import visionsearch.embed.Embedder;
+import visionsearch.embed.EmbeddingCache;
 import visionsearch.embed.Embedders;
-import visionsearch.embed.Embedding;
 import visionsearch.embed.Settings;
-import visionsearch.store.Distribution;
+import visionsearch.index.ImageSearch;
 import visionsearch.store.SearchHit;
 import visionsearch.store.VectorStore;
+import visionsearch.store.VectorStores;
+import visionsearch.embed.azure.AzureVisionEmbedder;
 
 /** {@code vision-search search --text ... | --image FILE}: the most similar images of a collection, as a table. */
 @Command(name = "search", mixinStandardHelpOptions = true,
@@ -47,34 +51,30 @@ final class SearchCommand implements Callable<Integer> {
             description = "in-memory store file instead of the default .vision-search/<collection>.<model>.vec")
     Path storeFile;
 
-    @Option(names = "--truncate", description = "with Azure, embed only the first 70 words of a longer --text"
-            + " (default: refuse it)")
-    boolean truncate;
-
     @Override
     public Integer call() {
         Map<String, String> filter = parseFilters(filters);
         Settings settings = Settings.load();
         Embedders.Selection selection = Embedders.select(settings);
-        if (k < 1) {
-            throw new IllegalArgumentException("--k must be 1 or more, got " + k);
-        }
-        try (Embedder embedder = selection.embedder()) {
+        AzureVisionEmbedder azure = selection.embedder() instanceof AzureVisionEmbedder a ? a : null;
+        // The store says which model to expect; for the file name, what the endpoint answered last time.
+        String expected = (azure == null ? Optional.<VectorStores.StoredModel>empty() : ServedModels.get(ServedModels.key(azure)))
+                .map(VectorStores.StoredModel::modelId).orElseGet(() -> selection.embedder().modelId());
+        boolean cached = azure != null && Files.isRegularFile(IndexCommand.CACHE_FILE);
+        try (VectorStore store = CollectionStore.forSearch(settings, collection, storeFile, expected);
+             EmbeddingCache cache = cached ? EmbeddingCache.open(IndexCommand.CACHE_FILE) : null;
+             Embedder embedder = cached ? cache.wrap(selection.embedder(), store.modelId()) : selection.embedder()) {
             if (query.text != null && !embedder.supportsText()) {
-                throw new IllegalArgumentException("the " + embedder.modelId() + " embedder (" + selection.reason()
+                throw new IllegalArgumentException("the " + store.modelId() + " embedder (" + selection.reason()
                         + ") cannot embed text; search with --image FILE, or set VISION_KEY (Azure) or download a CLIP"
                         + " model (`vision-search model download`) and index again with it");
             }
-            // The query first: a server speaking Azure's API (the emulator) names its model only in its answers.
-            Embedding q = query.text != null ? EmbedCommand.text(embedder, query.text, truncate)
-                    : embedder.embedImage(EmbedCommand.image(query.image));
-            try (VectorStore store = CollectionStore.open(settings, collection, q.modelId(), q.dimensions(), storeFile,
-                    true, Distribution.auto())) {
-                List<SearchHit> hits = store.search(q.vector(), k, filter);
-                System.out.println("embedder: " + q.modelId() + "; " + CollectionStore.describe(settings, collection,
-                        q.modelId(), storeFile, store) + " (" + store.count() + " images)");
-                System.out.print(table(hits));
-            }
+            ImageSearch search = ImageSearch.of(embedder, store);
+            List<SearchHit> hits = query.text != null ? search.byText(query.text, k, filter)
+                    : search.byImage(EmbedCommand.image(query.image), k, filter);
+            System.out.println("embedder: " + store.modelId() + "; " + CollectionStore.describe(settings, collection,
+                    store.modelId(), storeFile, store) + " (" + store.count() + " images)");
+            System.out.print(table(hits));
         }
         return 0;
     }

@@ -65,7 +65,8 @@ public interface Embedder extends AutoCloseable {
     /**
      * Embeds many images; one {@link EmbeddingResult} per input, in input order. A bad image gives
      * a failed result and never fails the batch. The default runs one at a time; remote embedders
-     * run concurrently within their rate limit.
+     * run concurrently within their rate limit. Meant for small lists: the results come back together
+     * at the end; to index a folder use {@code visionsearch.index.Indexer}, which streams.
      *
      * @param progress called after each item with (done, total); may be {@link BatchProgress#NONE}
      */
@@ -82,6 +83,15 @@ public interface Embedder extends AutoCloseable {
             progress.update(i + 1, images.size());
         }
         return results;
+    }
+
+    /**
+     * Returns how a pipeline (the indexer) should call this embedder to keep it busy. The default,
+     * {@link CallPlan#REMOTE}, suits a service that paces its own calls; local models say how many
+     * images they run at once and how many calls overlap (decoding the next batch while the model runs).
+     */
+    default CallPlan callPlan() {
+        return CallPlan.REMOTE;
     }
 
     /** Releases native or network resources; the default does nothing. */

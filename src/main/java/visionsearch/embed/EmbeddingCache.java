@@ -30,9 +30,13 @@ import java.util.zip.CRC32C;
  * }</pre>
  *
  * <p>The file is an append-only log of records, each with its own length and CRC-32C, written with
- * one {@code write} each. A record cut short by a crash, or damaged, is ignored when the file is
- * opened, and the file is truncated back to its last good record; nothing else is lost. A later
- * record for the same key replaces an earlier one. The model id is part of every key: a vector made
+ * one {@code write} each. {@link #put} returns once its record is on the storage device: concurrent
+ * puts share one {@code fsync} (group commit), so many threads storing answers as they arrive pay
+ * for about one sync per batch of arrivals, and a vector a caller was handed back is never lost to a
+ * crash, {@code kill -9} or power cut. A record cut short by a crash, or damaged, is skipped when
+ * the file is opened (the next good record is found by its marker and checksum); a torn tail is
+ * truncated back to the last good record; nothing else is lost. A later record for the same key
+ * replaces an earlier one. The model id is part of every key: a vector made
  * by another model is never served. URL image inputs are never cached (what a URL shows can change).
  *
  * <p>Thread-safe. Several caches, in this process or in others, may share a file: each append takes
@@ -69,6 +73,11 @@ public final class EmbeddingCache implements AutoCloseable {
     private final Object fileMutex;
     private final long droppedBytes;
     private volatile boolean closed;
+    /** Group commit: the file end this cache last wrote to, the end known to be synced, and whether a sync runs. */
+    private final Object syncMonitor = new Object();
+    private volatile long writtenEnd;
+    private long syncedEnd;
+    private boolean syncing;
 
     private EmbeddingCache(Path file, FileChannel channel) throws IOException {
         this.file = file;
@@ -77,12 +86,15 @@ public final class EmbeddingCache implements AutoCloseable {
         synchronized (fileMutex) {
             try (FileLock lock = channel.lock()) {
                 long size = channel.size();
-                long good = load(size);
-                this.droppedBytes = size - good;
+                long[] kept = load(size);
+                long good = kept[0];
+                this.droppedBytes = size - good + kept[1];
                 if (good < size) {
                     channel.truncate(good);
                     channel.force(true);
                 }
+                this.writtenEnd = good;
+                this.syncedEnd = good;
             }
         }
     }
@@ -172,6 +184,7 @@ public final class EmbeddingCache implements AutoCloseable {
         buf.flip();
         // Appends go at the file's true end under a file lock, so several caches (in this process or
         // others) may share one file; each sees the others' records when it is next opened.
+        long end;
         synchronized (fileMutex) {
             ensureOpen();
             try (FileLock lock = channel.lock()) {
@@ -180,9 +193,58 @@ public final class EmbeddingCache implements AutoCloseable {
                 while (buf.hasRemaining()) {
                     pos += channel.write(buf, pos);
                 }
+                end = pos;
+                writtenEnd = Math.max(writtenEnd, end);
                 index.put(new Key(embedding.modelId(), modality, hash), new Slot(start + vectorStart, vector.length));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write embedding cache " + file + ": " + e.getMessage(), e);
+            }
+        }
+        awaitSynced(end);
+    }
+
+    /**
+     * Returns once the file is synced up to {@code end}. One caller syncs for everyone waiting (group
+     * commit): whoever finds no sync running starts one covering every record written so far.
+     */
+    private void awaitSynced(long end) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                long target;
+                synchronized (syncMonitor) {
+                    while (syncing && syncedEnd < end) {
+                        try {
+                            syncMonitor.wait();
+                        } catch (InterruptedException e) {
+                            interrupted = true; // the record is written; finish making it durable first
+                        }
+                    }
+                    if (syncedEnd >= end) {
+                        return;
+                    }
+                    syncing = true;
+                    target = writtenEnd;
+                }
+                boolean synced = false;
+                try {
+                    channel.force(false);
+                    synced = true;
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot sync embedding cache " + file + ": " + e.getMessage(), e);
+                } finally {
+                    synchronized (syncMonitor) {
+                        if (synced) {
+                            syncedEnd = Math.max(syncedEnd, target);
+                        }
+                        syncing = false;
+                        syncMonitor.notifyAll();
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -200,12 +262,20 @@ public final class EmbeddingCache implements AutoCloseable {
     }
 
     /**
-     * Returns an embedder that answers from this cache and calls {@code embedder} only for misses
-     * (storing what it returns). {@code embedImages} sends only the misses to {@code embedder}, as
-     * one batch. Closing the returned embedder closes {@code embedder}, not this cache.
+     * Returns an embedder that answers from this cache and calls {@code embedder} only for misses,
+     * storing each answer as it arrives. Closing the returned embedder closes {@code embedder}, not this cache.
      */
     public CachedEmbedder wrap(Embedder embedder) {
-        return new CachedEmbedder(this, embedder);
+        return new CachedEmbedder(this, embedder, null);
+    }
+
+    /**
+     * Like {@link #wrap(Embedder)}, serving entries of {@code expectedModelId} until the embedder's first
+     * answer names its model: for an endpoint whose model is only known from its answers (the Azure
+     * emulator serves a local model), give the model it answered last time, so that hits need no call.
+     */
+    public CachedEmbedder wrap(Embedder embedder, String expectedModelId) {
+        return new CachedEmbedder(this, embedder, Objects.requireNonNull(expectedModelId, "expectedModelId"));
     }
 
     /** Returns how many distinct keys the cache holds, over all models. */
@@ -218,7 +288,7 @@ public final class EmbeddingCache implements AutoCloseable {
         return (int) index.keySet().stream().filter(k -> k.modelId().equals(modelId)).count();
     }
 
-    /** Returns how many bytes of a torn or damaged tail were dropped when the file was opened (0 normally). */
+    /** Returns how many bytes of torn or damaged records were skipped or dropped when the file was opened (0 normally). */
     public long droppedBytes() {
         return droppedBytes;
     }
@@ -272,47 +342,86 @@ public final class EmbeddingCache implements AutoCloseable {
         }
     }
 
-    /** Reads every good record; returns the offset just after the last good one. */
-    private long load(long size) throws IOException {
+    /**
+     * Reads every good record. Returns the offset just after the last good one, and how many bytes of
+     * damage before it were skipped (a record torn by a crash with good records after it).
+     */
+    private long[] load(long size) throws IOException {
         long pos = 0;
-        ByteBuffer header = ByteBuffer.allocate(HEADER);
-        while (pos + HEADER <= size) {
-            header.clear();
-            readFully(header, pos);
-            header.flip();
-            int magic = header.getInt();
-            int payload = header.getInt();
-            if (magic != MAGIC || payload < 2 + 1 + 32 + 4 || payload > MAX_PAYLOAD || pos + HEADER + payload + 4 > size) {
-                break;
+        long good = 0;
+        long skipped = 0;
+        while (pos < size) {
+            long next = readRecord(pos, size);
+            if (next < 0) {
+                long resync = nextRecord(pos + 1, size);
+                if (resync < 0) {
+                    break; // a torn or damaged tail: dropped
+                }
+                skipped += resync - pos;
+                pos = resync;
+                continue;
             }
-            ByteBuffer body = ByteBuffer.allocate(payload + 4);
-            readFully(body, pos + HEADER);
-            body.flip();
-            CRC32C crc = new CRC32C();
-            crc.update(body.array(), 0, payload);
-            if ((int) crc.getValue() != body.getInt(payload)) {
-                break;
-            }
-            int modelLength = body.getShort() & 0xFFFF;
-            if (modelLength > payload - 37) {
-                break;
-            }
-            byte[] model = new byte[modelLength];
-            body.get(model);
-            int modalityIndex = body.get();
-            byte[] sha = new byte[32];
-            body.get(sha);
-            int dims = body.getInt();
-            if (modalityIndex < 0 || modalityIndex >= Modality.values().length || dims <= 0
-                    || body.position() + (long) dims * Float.BYTES != payload) {
-                break;
-            }
-            Key key = new Key(new String(model, StandardCharsets.UTF_8), Modality.values()[modalityIndex],
-                    HexFormat.of().formatHex(sha));
-            index.put(key, new Slot(pos + HEADER + body.position(), dims));
-            pos += HEADER + payload + 4;
+            pos = next;
+            good = next;
         }
-        return pos;
+        return new long[] {good, skipped};
+    }
+
+    /** Indexes the record at {@code pos}; returns the offset after it, or -1 if there is no good record there. */
+    private long readRecord(long pos, long size) throws IOException {
+        if (pos + HEADER > size) {
+            return -1;
+        }
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        readFully(header, pos);
+        header.flip();
+        int magic = header.getInt();
+        int payload = header.getInt();
+        if (magic != MAGIC || payload < 2 + 1 + 32 + 4 || payload > MAX_PAYLOAD || pos + HEADER + payload + 4 > size) {
+            return -1;
+        }
+        ByteBuffer body = ByteBuffer.allocate(payload + 4);
+        readFully(body, pos + HEADER);
+        body.flip();
+        CRC32C crc = new CRC32C();
+        crc.update(body.array(), 0, payload);
+        if ((int) crc.getValue() != body.getInt(payload)) {
+            return -1;
+        }
+        int modelLength = body.getShort() & 0xFFFF;
+        if (modelLength > payload - 37) {
+            return -1;
+        }
+        byte[] model = new byte[modelLength];
+        body.get(model);
+        int modalityIndex = body.get();
+        byte[] sha = new byte[32];
+        body.get(sha);
+        int dims = body.getInt();
+        if (modalityIndex < 0 || modalityIndex >= Modality.values().length || dims <= 0
+                || body.position() + (long) dims * Float.BYTES != payload) {
+            return -1;
+        }
+        Key key = new Key(new String(model, StandardCharsets.UTF_8), Modality.values()[modalityIndex],
+                HexFormat.of().formatHex(sha));
+        index.put(key, new Slot(pos + HEADER + body.position(), dims));
+        return pos + HEADER + payload + 4;
+    }
+
+    /** Returns the offset of the next good record at or after {@code from} (found by its marker), or -1. */
+    private long nextRecord(long from, long size) throws IOException {
+        ByteBuffer window = ByteBuffer.allocate(1 << 16);
+        for (long start = from; start + HEADER <= size; start += window.capacity() - 3) {
+            window.clear();
+            window.limit((int) Math.min(window.capacity(), size - start));
+            readFully(window, start);
+            for (int i = 0; i + 4 <= window.limit(); i++) {
+                if (window.getInt(i) == MAGIC && readRecord(start + i, size) >= 0) {
+                    return start + i;
+                }
+            }
+        }
+        return -1;
     }
 
     private void readFully(ByteBuffer buf, long pos) throws IOException {

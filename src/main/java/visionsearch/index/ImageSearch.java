@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedding;
 import visionsearch.embed.ImageInput;
@@ -14,7 +15,10 @@ import visionsearch.store.VectorStore;
  * Searches a {@link VectorStore} by text prompt or by example image, embedding the query with the
  * same model that filled the store.
  *
- * <p>It neither owns nor closes the embedder or the store.
+ * <p>An example image the store already holds (same content hash) is not embedded again: its stored
+ * vector is the query, when the store can give it back ({@link VectorStore#vector(String)}); an
+ * embedder with a cache in front answers the others it has seen. Every query vector's model is
+ * checked against the store's. It neither owns nor closes the embedder or the store.
  */
 public final class ImageSearch {
     private final Embedder embedder;
@@ -26,14 +30,12 @@ public final class ImageSearch {
     }
 
     /**
-     * Searches {@code store} with queries embedded by {@code embedder}.
-     *
-     * @throws IllegalArgumentException if the embedder's model id or dimension differs from the store's
+     * Searches {@code store} with queries embedded by {@code embedder}. Nothing is asked of the embedder
+     * yet (an endpoint may tell its model only with its first answer); each query is checked instead.
      */
     public static ImageSearch of(Embedder embedder, VectorStore store) {
         Objects.requireNonNull(embedder, "embedder");
         Objects.requireNonNull(store, "store");
-        requireSameModel(embedder, store);
         return new ImageSearch(embedder, store);
     }
 
@@ -50,6 +52,7 @@ public final class ImageSearch {
      */
     public List<SearchHit> byText(String text, int k, Map<String, String> filter) {
         Objects.requireNonNull(text, "text");
+        checkK(k);
         return nearest(embedder.embedText(text), k, filter);
     }
 
@@ -64,9 +67,17 @@ public final class ImageSearch {
         return byImage(ImageInput.of(image), k, filter);
     }
 
-    /** Returns up to {@code k} images most similar to the image (bytes or URL) among those matching {@code filter}. */
+    /**
+     * Returns up to {@code k} images most similar to the image (bytes or URL) among those matching
+     * {@code filter}; an image the store holds is searched with its stored vector, without a call.
+     */
     public List<SearchHit> byImage(ImageInput image, int k, Map<String, String> filter) {
         Objects.requireNonNull(image, "image");
+        checkK(k);
+        Optional<float[]> stored = image.isUrl() ? Optional.empty() : store.vector(image.sha256());
+        if (stored.isPresent() && stored.get().length == store.dimensions()) {
+            return nearest(new Embedding(stored.get(), store.modelId()), k, filter);
+        }
         return nearest(embedder.embedImage(image), k, filter);
     }
 
@@ -80,21 +91,20 @@ public final class ImageSearch {
         return store;
     }
 
-    private List<SearchHit> nearest(Embedding query, int k, Map<String, String> filter) {
+    private static void checkK(int k) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
         }
-        Objects.requireNonNull(filter, "filter");
-        return store.search(query.vector(), k, filter);
     }
 
-    /** Throws unless the embedder makes vectors of the store's model id and dimension. */
-    static void requireSameModel(Embedder embedder, VectorStore store) {
-        if (!embedder.modelId().equals(store.modelId()) || embedder.dimensions() != store.dimensions()) {
-            throw new IllegalArgumentException("the embedder makes " + embedder.modelId() + " vectors of "
-                    + embedder.dimensions() + " dimensions, but the store holds " + store.modelId() + " vectors of "
+    private List<SearchHit> nearest(Embedding query, int k, Map<String, String> filter) {
+        Objects.requireNonNull(filter, "filter");
+        if (!query.modelId().equals(store.modelId()) || query.dimensions() != store.dimensions()) {
+            throw new IllegalArgumentException("the embedder made a " + query.modelId() + " vector of "
+                    + query.dimensions() + " dimensions, but the store holds " + store.modelId() + " vectors of "
                     + store.dimensions() + " dimensions; use the embedder that filled the store, or another"
                     + " collection or store file for this model");
         }
+        return store.search(query.vector(), k, filter);
     }
 }

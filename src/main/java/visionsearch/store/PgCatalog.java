@@ -8,10 +8,34 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Reads what a database holds for each collection recorded in {@code vision_search_collections}. */
 final class PgCatalog {
     private PgCatalog() {
+    }
+
+    /** The model and dimension {@code collection} was created for, or empty if there is no such collection; creates nothing. */
+    static Optional<VectorStores.StoredModel> model(DatabaseUrl url, String collection) {
+        PgSession session = PgSession.connect(url, collection);
+        try {
+            return session.run(() -> {
+                Connection conn = session.connection();
+                if (!PgQuery.bool(conn, "SELECT to_regclass(?) IS NOT NULL", PgSql.quote(PgSql.METADATA_TABLE))) {
+                    return Optional.empty();
+                }
+                try (PreparedStatement ps = conn.prepareStatement("SELECT model_id, dimensions FROM "
+                        + PgSql.quote(PgSql.METADATA_TABLE) + " WHERE collection = ?")) {
+                    ps.setString(1, collection);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? Optional.of(new VectorStores.StoredModel(rs.getString(1), rs.getInt(2)))
+                                : Optional.<VectorStores.StoredModel>empty();
+                    }
+                }
+            });
+        } finally {
+            session.close();
+        }
     }
 
     /** Every recorded collection, by name; an empty list when the metadata table does not exist. */

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import visionsearch.vector.Vectors;
 
@@ -401,6 +402,22 @@ public final class PgVectorStore implements VectorStore {
             }
             conn.commit();
             return out;
+        });
+    }
+
+    @Override
+    public Optional<float[]> vector(String id) {
+        Objects.requireNonNull(id, "id");
+        return withConnection(() -> {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT embedding::vector::text FROM "
+                    + PgSql.quote(collection) + " WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    Optional<float[]> out = rs.next() ? Optional.of(new PGvector(rs.getString(1)).toArray()) : Optional.empty();
+                    conn.commit();
+                    return out;
+                }
+            }
         });
     }
 

@@ -2,6 +2,7 @@ package visionsearch.store;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -47,6 +48,15 @@ public interface VectorStore extends AutoCloseable {
 
     /** Returns the number of records. */
     long count();
+
+    /**
+     * Returns the vector stored for {@code id}, if the store can give it back (used to search by an
+     * image already stored without embedding it again). The default gives nothing; stores that keep
+     * only normalised copies may return those, which rank the same under {@link Distance#COSINE}.
+     */
+    default Optional<float[]> vector(String id) {
+        return Optional.empty();
+    }
 
     /** Returns the content hashes of all records (used to skip images already indexed). */
     Set<String> contentHashes();

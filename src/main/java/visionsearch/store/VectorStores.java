@@ -34,4 +34,22 @@ public final class VectorStores {
         return PgVectorStore.builder(databaseUrl).collection(collection).model(modelId, dimensions)
                 .distance(distance).distribution(distribution).build();
     }
+
+    /**
+     * The model a stored collection was made for.
+     *
+     * @param modelId    the model id its vectors carry
+     * @param dimensions the dimension of its vectors
+     */
+    public record StoredModel(String modelId, int dimensions) {
+    }
+
+    /**
+     * Returns the model and dimension of {@code collection} in the PostgreSQL database at
+     * {@code databaseUrl}, or empty if there is no such collection yet; creates nothing. For opening an
+     * existing collection before any embedding is made, and a new one only once the first one is.
+     */
+    public static java.util.Optional<StoredModel> collectionModel(String databaseUrl, String collection) {
+        return PgCatalog.model(DatabaseUrl.parse(databaseUrl), collection);
+    }
 }

@@ -3,21 +3,36 @@ package visionsearch.index;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import visionsearch.embed.BatchProgress;
+import visionsearch.embed.CallPlan;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedding;
 import visionsearch.embed.EmbeddingResult;
 import visionsearch.embed.ImageInput;
 
-/** Wraps a real embedder, counting the images it is asked to embed and optionally sleeping per image (to be killable). */
+/**
+ * Wraps a real embedder, counting the images it is asked to embed (and the embedImages calls) and
+ * optionally sleeping per image (to be killable). Its call plan is the wrapped embedder's unless given.
+ */
 class CountingEmbedder implements Embedder {
     final Embedder inner;
     final AtomicInteger images = new AtomicInteger();
     final AtomicInteger batches = new AtomicInteger();
     private final long sleepMillis;
+    private final CallPlan plan;
 
     CountingEmbedder(Embedder inner, long sleepMillis) {
+        this(inner, sleepMillis, inner.callPlan());
+    }
+
+    CountingEmbedder(Embedder inner, long sleepMillis, CallPlan plan) {
         this.inner = inner;
         this.sleepMillis = sleepMillis;
+        this.plan = plan;
+    }
+
+    @Override
+    public CallPlan callPlan() {
+        return plan;
     }
 
     @Override

@@ -18,10 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import visionsearch.embed.BatchProgress;
+import visionsearch.embed.CallPlan;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.EmbeddingException;
-import visionsearch.embed.EmbeddingResult;
 import visionsearch.embed.features.ImageFeatureEmbedder;
 import visionsearch.embed.ImageInput;
 import visionsearch.store.Distance;
@@ -108,12 +107,12 @@ class IndexerTest {
         for (int i = 0; i < 7; i++) {
             TestImages.write(dir.resolve("img" + i + ".png"), i, "png");
         }
-        try (CountingEmbedder embedder = new CountingEmbedder(ImageFeatureEmbedder.create(), 0);
+        try (CountingEmbedder embedder = new CountingEmbedder(ImageFeatureEmbedder.create(), 0, new CallPlan(3, 2));
              InMemoryVectorStore store = newStore()) {
             IndexSummary first = index(embedder, store, dir, 3);
             assertEquals(7, first.indexed());
             assertEquals(7, embedder.images.get());
-            assertEquals(3, embedder.batches.get(), "7 images in batches of 3");
+            assertEquals(3, embedder.batches.get(), "7 images in calls of 3, as the call plan says");
 
             IndexSummary second = index(embedder, store, dir, 3);
             assertEquals(0, second.indexed());
@@ -242,16 +241,20 @@ class IndexerTest {
     }
 
     @Test
-    void storeOfAnotherModelIsRefusedNamingBoth() {
+    void storeOfAnotherModelIsRefusedNamingBothAndNothingIsWritten() {
+        TestImages.write(dir.resolve("a.png"), 1, "png");
         try (ImageFeatureEmbedder embedder = ImageFeatureEmbedder.create();
              InMemoryVectorStore store = InMemoryVectorStore.create("clip:ViT-B-32", 512, Distance.COSINE)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Indexer.builder(embedder, store).build());
+            IndexingStoppedException e = assertThrows(IndexingStoppedException.class,
+                    () -> Indexer.builder(embedder, store).quiet(true).build().index(dir));
             assertTrue(e.getMessage().contains(ImageFeatureEmbedder.MODEL_ID) && e.getMessage().contains("clip:ViT-B-32")
                     && e.getMessage().contains("512") && e.getMessage().contains(String.valueOf(ImageFeatureEmbedder.DIMENSIONS)),
                     e.getMessage());
-            IllegalArgumentException s = assertThrows(IllegalArgumentException.class, () -> ImageSearch.of(embedder, store));
-            assertEquals(e.getMessage(), s.getMessage());
+            assertEquals(0, store.count());
+            IllegalArgumentException s = assertThrows(IllegalArgumentException.class,
+                    () -> ImageSearch.of(embedder, store).byImage(dir.resolve("a.png"), 3));
+            assertTrue(s.getMessage().contains(ImageFeatureEmbedder.MODEL_ID) && s.getMessage().contains("clip:ViT-B-32"),
+                    s.getMessage());
         }
     }
 
@@ -265,29 +268,49 @@ class IndexerTest {
     }
 
     @Test
-    void aServiceFailureStopsTheRunAndKeepsEarlierBatches() {
-        for (int i = 0; i < 6; i++) {
+    void aServiceFailureStopsTheRunAndKeepsWhatWasWritten() {
+        for (int i = 0; i < 40; i++) {
             TestImages.write(dir.resolve("img" + i + ".png"), i, "png");
         }
         ImageFeatureEmbedder real = ImageFeatureEmbedder.create();
-        Embedder failingAfterOneBatch = new CountingEmbedder(real, 0) {
+        Embedder failingAfterTwo = new CountingEmbedder(real, 0, new CallPlan(1, 4)) {
             @Override
-            public List<EmbeddingResult> embedImages(List<ImageInput> images, BatchProgress progress) {
-                if (batches.incrementAndGet() == 1) {
-                    return real.embedImages(images, progress);
+            public visionsearch.embed.Embedding embedImage(ImageInput image) {
+                if (images.incrementAndGet() <= 2) {
+                    return real.embedImage(image);
                 }
-                List<EmbeddingResult> failed = new ArrayList<>();
-                for (int i = 0; i < images.size(); i++) {
-                    failed.add(EmbeddingResult.failure(i, images.get(i).source(),
-                            new EmbeddingException("HTTP 401 Unauthorized: check VISION_KEY", false, null)));
-                }
-                return failed;
+                throw new EmbeddingException("HTTP 401 Unauthorized: check VISION_KEY", false, null);
             }
         };
         try (InMemoryVectorStore store = newStore()) {
-            EmbeddingException e = assertThrows(EmbeddingException.class, () -> index(failingAfterOneBatch, store, dir, 2));
-            assertTrue(e.getMessage().contains("HTTP 401") && e.getMessage().contains("run again"), e.getMessage());
-            assertEquals(2, store.count(), "the first batch stays written");
+            IndexingStoppedException e = assertThrows(IndexingStoppedException.class,
+                    () -> index(failingAfterTwo, store, dir, 1));
+            assertTrue(e.getMessage().contains("HTTP 401") && e.getMessage().contains("run again")
+                    && e.getMessage().contains("8 images in a row failed"), e.getMessage());
+            assertTrue(e.getCause() instanceof EmbeddingException, String.valueOf(e.getCause()));
+            assertEquals(2, store.count(), "the two answers that came back are written");
+            assertEquals(2, e.summary().indexed(), e.summary().describe());
+            assertTrue(((CountingEmbedder) failingAfterTwo).images.get() < 40,
+                    "the run stopped sending images: " + ((CountingEmbedder) failingAfterTwo).images.get());
+        }
+    }
+
+    @Test
+    void everyImageFailingForTheServiceStopsEvenAShortRun() {
+        for (int i = 0; i < 3; i++) {
+            TestImages.write(dir.resolve("img" + i + ".png"), i, "png");
+        }
+        Embedder down = new CountingEmbedder(ImageFeatureEmbedder.create(), 0) {
+            @Override
+            public visionsearch.embed.Embedding embedImage(ImageInput image) {
+                throw new EmbeddingException("HTTP 503 Service Unavailable; gave up after 4 attempts", true, null);
+            }
+        };
+        try (InMemoryVectorStore store = newStore()) {
+            IndexingStoppedException e = assertThrows(IndexingStoppedException.class, () -> index(down, store, dir, 4));
+            assertTrue(e.getMessage().contains("every image sent to the embedder failed")
+                    && e.getMessage().contains("HTTP 503"), e.getMessage());
+            assertEquals(3, e.summary().failed().size(), e.summary().describe());
         }
     }
 
@@ -325,8 +348,8 @@ class IndexerTest {
                     .build().index(dir);
         }
         String console = out.toString(StandardCharsets.UTF_8);
-        assertTrue(console.contains("found 3 images") && console.contains("3 to embed"), console);
-        assertTrue(console.contains("embedding") && console.contains("3/3") && console.contains("img/s"), console);
+        assertTrue(console.contains("found 3 files") && console.contains("the store holds 0 images"), console);
+        assertTrue(console.contains("indexing") && console.contains("3/3") && console.contains("files/s"), console);
     }
 
     @Test

@@ -29,6 +29,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.IntStream;
 import visionsearch.vector.Vectors;
 import visionsearch.embed.BatchProgress;
+import visionsearch.embed.CallPlan;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedding;
 import visionsearch.embed.EmbeddingException;
@@ -388,6 +389,15 @@ public final class ClipEmbedder implements Embedder {
     @Override
     public int dimensions() {
         return dimensions;
+    }
+
+    /**
+     * Returns {@link #batchSize()} images per call and two calls at once: while the model runs on one
+     * batch, the next one is decoded and preprocessed.
+     */
+    @Override
+    public CallPlan callPlan() {
+        return new CallPlan(batchSize, 2);
     }
 
     /** Returns the number of images per model run in {@link #embedImages}. */

@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import visionsearch.vector.Vectors;
+import visionsearch.embed.CallPlan;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedding;
 import visionsearch.embed.ImageInput;
@@ -96,6 +97,12 @@ public final class ImageFeatureEmbedder implements Embedder {
     @Override
     public int dimensions() {
         return DIMENSIONS;
+    }
+
+    /** Returns one image per call and one call per core: the work is decoding and counting, all CPU. */
+    @Override
+    public CallPlan callPlan() {
+        return new CallPlan(1, Runtime.getRuntime().availableProcessors());
     }
 
     @Override
