@@ -118,25 +118,95 @@ class IndexSearchCommandsTest {
                     "VISION_KEY", "test-key");
             Result first = run(env, "index", "pics", "--store", "first.vec", "-q");
             assertEquals(0, first.exit(), first.out());
-            // The image sent first to learn the model is cached: the indexer gets it from there.
-            assertTrue(first.out().contains("indexed 9") && first.out().contains("1 images answered from")
+            assertTrue(first.out().contains("indexed 9") && first.out().contains("0 images answered from")
                     && first.out().contains("9 sent to Azure"), first.out());
             long calls = azure.served();
-            assertEquals(9, calls, "one call per image, the first one included: " + calls);
+            assertEquals(9, calls, "one call per image: " + calls);
 
             Result second = run(env, "index", "pics", "--store", "second.vec", "-q");
             assertEquals(0, second.exit(), second.out());
-            // The first image is sent once to learn which model answers (the emulator's own, which the
-            // cache cannot know before an answer); every image of the run is then answered from the cache.
+            // The model the endpoint answered with last time is remembered: every image comes from the cache.
             assertTrue(second.out().contains("indexed 9") && second.out().contains("9 images answered from")
-                    && second.out().contains("1 sent to Azure"), second.out());
-            assertEquals(1, azure.served() - calls, "one call the second time, to learn the model: "
-                    + (azure.served() - calls));
+                    && second.out().contains("0 sent to Azure"), second.out());
+            assertEquals(0, azure.served() - calls, "no call the second time");
 
             Result uncached = run(env, "index", "pics", "--store", "third.vec", "-q", "--no-cache");
             assertEquals(0, uncached.exit(), uncached.out());
             assertTrue(!uncached.out().contains("answered from"), uncached.out());
             assertTrue(azure.served() - calls >= 9, "--no-cache calls Azure again");
+        }
+    }
+
+    /** Requests the emulator received (one log line each, whatever the answer). */
+    private static long requests(java.io.ByteArrayOutputStream log) {
+        return log.toString(StandardCharsets.UTF_8).lines().count();
+    }
+
+    @Test
+    void noCallOnARerunNorForSearchingByAStoredOrCachedImage() throws Exception {
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        try (ImageFeatureEmbedder local = ImageFeatureEmbedder.create();
+             AzureVisionEmulator azure = AzureVisionEmulator.start(local, "127.0.0.1", 0, "test-key", 0,
+                     new java.io.PrintStream(log, true, StandardCharsets.UTF_8))) {
+            Map<String, String> env = Map.of("VISION_EMBEDDER", "azure", "VISION_ENDPOINT", azure.endpoint(),
+                    "VISION_KEY", "test-key");
+            Result first = run(env, "index", "pics", "-q");
+            assertEquals(0, first.exit(), first.out());
+            assertTrue(first.out().contains("indexed 9"), first.out());
+            assertTrue(Files.isRegularFile(work.resolve(".vision-search/images.features_grid-hist-v1.vec")),
+                    "the store is named after the model the endpoint answered with: " + first.out());
+            long before = requests(log);
+
+            Result again = run(env, "index", "pics", "-q");
+            assertEquals(0, again.exit(), again.out());
+            assertTrue(again.out().contains("indexed 0, skipped 9"), again.out());
+            assertEquals(0, requests(log) - before, "a rerun over a stored folder makes no call: " + log);
+
+            Result search = run(env, "search", "--image", "pics/p0.png", "--k", "3");
+            assertEquals(0, search.exit(), search.out());
+            assertEquals(List.of("1", "1.0000", "pics/p0.png", "red, mostly"), List.of(rows(search.out()).get(0)),
+                    search.out());
+            Files.copy(work.resolve("pics/more/p5.png"), work.resolve("same-bytes.png"));
+            Result copy = run(env, "search", "--image", "same-bytes.png", "--k", "1");
+            assertEquals(0, copy.exit(), copy.out());
+            assertEquals("pics/more/p5.png", rows(copy.out()).get(0)[2], copy.out());
+            assertEquals(0, requests(log) - before, "searching by a stored or cached image makes no call: " + log);
+
+            BufferedImage other = new BufferedImage(30, 30, BufferedImage.TYPE_INT_RGB);
+            ImageIO.write(other, "png", work.resolve("new.png").toFile());
+            Result fresh = run(env, "search", "--image", "new.png", "--k", "1");
+            assertEquals(0, fresh.exit(), fresh.out());
+            assertEquals(1, requests(log) - before, "an image never seen costs one call: " + log);
+        }
+    }
+
+    @Test
+    void withPostgresqlAndNoCacheTheStoredVectorAnswersTheSearch() throws Exception {
+        String url = TestDatabase.url();
+        String collection = TestDatabase.collection("cli_nocall");
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        try (ImageFeatureEmbedder local = ImageFeatureEmbedder.create();
+             AzureVisionEmulator azure = AzureVisionEmulator.start(local, "127.0.0.1", 0, null, 0,
+                     new java.io.PrintStream(log, true, StandardCharsets.UTF_8))) {
+            Map<String, String> env = Map.of("VISION_EMBEDDER", "azure", "VISION_ENDPOINT", azure.endpoint(),
+                    "VISION_KEY", "test-key", "DATABASE_URL", url);
+            Result first = run(env, "index", "pics", "-q", "--no-cache", "--collection", collection);
+            assertEquals(0, first.exit(), first.out());
+            assertTrue(first.out().contains("indexed 9"), first.out());
+            assertTrue(!Files.exists(work.resolve(".vision-search/embeddings.cache")), "--no-cache keeps no cache");
+            long before = requests(log);
+            Result again = run(env, "index", "pics", "-q", "--no-cache", "--collection", collection);
+            assertTrue(again.out().contains("indexed 0, skipped 9"), again.out());
+            Result search = run(env, "search", "--image", "pics/more/p5.png", "--k", "2", "--collection", collection);
+            assertEquals(0, search.exit(), search.out());
+            assertEquals("pics/more/p5.png", rows(search.out()).get(0)[2], search.out());
+            assertEquals("1.0000", rows(search.out()).get(0)[1], search.out());
+            assertEquals(0, requests(log) - before, "no call for a rerun nor for the stored image: " + log);
+        } finally {
+            try (PgVectorStore store = PgVectorStore.builder(url).collection(collection)
+                    .model(ImageFeatureEmbedder.MODEL_ID, ImageFeatureEmbedder.DIMENSIONS).build()) {
+                store.drop();
+            }
         }
     }
 

@@ -23,7 +23,8 @@ import visionsearch.store.VectorStore;
 /**
  * Kills the indexer (a child JVM, {@code destroyForcibly}, i.e. SIGKILL) in the middle of a run,
  * twice, then lets a third run finish, and checks the store holds exactly one record per distinct
- * image.
+ * image; and, with the embedding cache in front, that the reruns pay again only for the calls that
+ * were in flight at each kill.
  */
 class KillAndResumeTest {
     private static final int DISTINCT = 60;
@@ -49,6 +50,53 @@ class KillAndResumeTest {
                     ImageFeatureEmbedder.MODEL_ID, ImageFeatureEmbedder.DIMENSIONS)) {
                 store.drop();
             }
+        }
+    }
+
+    /**
+     * The store is written only at the end (groups of 1,000), so after each kill only the embedding
+     * cache remembers: the rerun must pay again for at most the calls that were in flight (4).
+     */
+    @Test
+    void theCacheKeepsEveryAnswerAcrossKills() throws Exception {
+        Path images = dir.resolve("images");
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < DISTINCT; i++) {
+            expected.add(ImageInput.of(TestImages.write(images.resolve("img" + i + ".png"), i, "png")).sha256());
+        }
+        String storeSpec = dir.resolve("store/images.vec").toString();
+        Files.createDirectories(dir.resolve("store"));
+        Path cache = dir.resolve("embeddings.cache");
+        Path answers = dir.resolve("answers");
+        java.util.Random random = new java.util.Random();
+        for (int run = 1; run <= 2; run++) {
+            long before = Files.exists(answers) ? Files.readAllLines(answers).size() : 0;
+            Process child = start(images, storeSpec, 1000, 40, dir.resolve("signal" + run), cache, answers);
+            long target = before + 8 + random.nextInt(12);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while ((!Files.exists(answers) || Files.readAllLines(answers).size() < target) && child.isAlive()) {
+                assertTrue(System.nanoTime() < deadline, "answers within 90 s");
+                Thread.sleep(2);
+            }
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the killed child exits");
+            assertEquals(0, count(storeSpec), "nothing reached the store: only the cache can keep the answers");
+        }
+        Process last = start(images, storeSpec, 1000, 0, dir.resolve("signal3"), cache, answers);
+        assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the last run finishes");
+        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("signal3.log"), StandardCharsets.UTF_8));
+
+        java.util.Map<String, Long> paid = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(answers)) {
+            paid.merge(line.substring("answer ".length()), 1L, Long::sum);
+        }
+        assertEquals(expected, paid.keySet(), "every image was answered");
+        long twice = paid.values().stream().mapToLong(n -> n - 1).sum();
+        assertTrue(twice <= 2 * 4, "paid twice: " + twice + " (at most the 4 calls in flight at each of 2 kills)");
+        try (VectorStore store = IndexingChild.openStore(storeSpec, ImageFeatureEmbedder.MODEL_ID,
+                ImageFeatureEmbedder.DIMENSIONS)) {
+            assertEquals(expected, store.contentHashes(), "exactly one record per image");
+            assertEquals(DISTINCT, store.count());
         }
     }
 
@@ -99,10 +147,19 @@ class KillAndResumeTest {
     }
 
     private Process start(Path images, String storeSpec, long sleepMillis, Path signal) throws IOException {
+        return start(images, storeSpec, BATCH, sleepMillis, signal, null, null);
+    }
+
+    private Process start(Path images, String storeSpec, int batch, long sleepMillis, Path signal, Path cache,
+                          Path answers) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Djava.awt.headless=true", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), IndexingChild.class.getName(),
-                images.toString(), storeSpec, String.valueOf(BATCH), String.valueOf(sleepMillis), signal.toString());
+        java.util.List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Djava.awt.headless=true",
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), IndexingChild.class.getName(),
+                images.toString(), storeSpec, String.valueOf(batch), String.valueOf(sleepMillis), signal.toString()));
+        if (cache != null) {
+            command.addAll(List.of(cache.toString(), answers.toString()));
+        }
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectErrorStream(true);
         pb.redirectOutput(dir.resolve(signal.getFileName() + ".log").toFile());
         return pb.start();
