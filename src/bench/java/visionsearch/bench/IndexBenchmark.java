@@ -35,7 +35,8 @@ import visionsearch.store.SearchHit;
  * architecture and random weights ({@code scripts/make-bench-clip.py}, generated into target/ on first
  * use) through {@code index} against bare ONNX Runtime inference on the same preprocessed batches.
  *
- * <p>Run: {@code scripts/bench.sh IndexBenchmark [IMAGES] [SEED] [CLIP_IMAGES]} (defaults 1000, 42, 200).
+ * <p>Run: {@code scripts/bench.sh IndexBenchmark [IMAGES] [SEED] [CLIP_IMAGES]} (defaults 1000, 42, 200), or
+ * {@code scripts/bench.sh IndexBenchmark clip [CLIP_IMAGES]} for the local-embedder line alone.
  * Goals (issue 10): items/s at least 0.88 of the limit; 0 server-side 429s caused by the client's
  * pacing; 0 lost, 0 duplicated; after the kills the exact count and at most the in-flight window
  * (16 calls) paid twice per kill; 0 calls on the rerun; CLIP through {@code index} at least 0.9 of bare inference.
@@ -51,10 +52,15 @@ public final class IndexBenchmark {
 
     /** Runs the benchmark. */
     public static void main(String[] args) throws Exception {
+        Path base = Path.of("target/index-bench").toAbsolutePath();
+        if (args.length > 0 && args[0].equals("clip")) {
+            System.out.println("IndexBenchmark, the local-embedder line only");
+            ClipLine.run(base, args.length > 1 ? Integer.parseInt(args[1]) : 200);
+            return;
+        }
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         long seed = args.length > 1 ? Long.parseLong(args[1]) : 42;
         int clipCount = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-        Path base = Path.of("target/index-bench").toAbsolutePath();
         Path images = base.resolve("images");
         Map<String, byte[]> expected = sampleImages(images, count);
         System.out.printf(Locale.ROOT, "IndexBenchmark: %d generated images in %s; stand-in: 150 ms latency, at most %d"
@@ -118,8 +124,7 @@ public final class IndexBenchmark {
                 starts[k] = System.nanoTime();
                 Child child = Child.index(runB, images, endpoint);
                 Thread.sleep(after);
-                child.process.destroyForcibly(); // SIGKILL
-                child.process.waitFor();
+                child.kill();
                 kills[k] = System.nanoTime();
                 long inStore = Files.exists(runB.resolve("bench.vec")) ? storedHashes(runB).size() : 0;
                 long inCache;
@@ -234,10 +239,14 @@ public final class IndexBenchmark {
         }
 
         static Child start(Path work, Map<String, String> env, String... args) throws IOException {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+            List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Djava.awt.headless=true", "-Xmx2g", "-Dorg.slf4j.simpleLogger.log.visionsearch=warn",
                     "-cp", absoluteClasspath(), "visionsearch.cli.Main"));
-            command.addAll(List.of(args));
+            java.addAll(List.of(args));
+            // bash's `times` prints the CPU time of its children (the JVM) at the end; see kill() for kill -9.
+            List<String> command = new ArrayList<>(List.of("bash", "-c", "\"$@\"; status=$?; times; exit $status",
+                    "child"));
+            command.addAll(java);
             Path log = Files.createTempFile(work, "child-", ".log");
             ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
                     .redirectOutput(log.toFile());
@@ -266,6 +275,27 @@ public final class IndexBenchmark {
                 throw new IllegalStateException("the child failed (exit " + process.exitValue() + "): " + output());
             }
             return this;
+        }
+
+        /** Sends SIGKILL to the child JVM (and the bash around it) and waits for it to end. */
+        void kill() throws InterruptedException {
+            List<ProcessHandle> jvm = process.descendants().toList();
+            jvm.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle h : jvm) {
+                h.onExit().join();
+            }
+            process.destroyForcibly();
+            process.waitFor();
+        }
+
+        /** The child JVM's CPU seconds (user + system), from bash's {@code times}. */
+        double cpuSeconds() throws IOException {
+            Matcher m = Pattern.compile("(\\d+)m([\\d.]+)s (\\d+)m([\\d.]+)s\\s*$").matcher(output().strip());
+            if (!m.find()) {
+                throw new IllegalStateException("no CPU times in the child's output: " + output());
+            }
+            return Integer.parseInt(m.group(1)) * 60 + Double.parseDouble(m.group(2))
+                    + Integer.parseInt(m.group(3)) * 60 + Double.parseDouble(m.group(4));
         }
 
         String output() throws IOException {

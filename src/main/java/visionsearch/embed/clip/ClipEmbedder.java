@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.IntStream;
 import visionsearch.vector.Vectors;
@@ -79,6 +80,11 @@ public final class ClipEmbedder implements Embedder {
     private final int dimensions;
     private final int batchSize;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /**
+     * One image-model run at a time: a run already spreads over every core, so two at once only
+     * contend; a second {@link #embedImages} call decodes and preprocesses while the first one runs.
+     */
+    private final ReentrantLock imageRuns = new ReentrantLock(true);
     private boolean closed;
 
     private ClipEmbedder(Path dir, OrtEnvironment env, OrtSession.SessionOptions options, OrtSession vision,
@@ -324,7 +330,12 @@ public final class ClipEmbedder implements Embedder {
                 float[][] vectors = null;
                 RuntimeException failure = null;
                 try {
-                    vectors = runImages(pixels, n);
+                    imageRuns.lock();
+                    try {
+                        vectors = runImages(pixels, n);
+                    } finally {
+                        imageRuns.unlock();
+                    }
                 } catch (RuntimeException e) {
                     failure = e;
                 }
@@ -393,7 +404,7 @@ public final class ClipEmbedder implements Embedder {
 
     /**
      * Returns {@link #batchSize()} images per call and two calls at once: while the model runs on one
-     * batch, the next one is decoded and preprocessed.
+     * batch, the next one is decoded and preprocessed (the model itself runs one batch at a time).
      */
     @Override
     public CallPlan callPlan() {
