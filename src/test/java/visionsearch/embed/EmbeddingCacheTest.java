@@ -280,6 +280,140 @@ class EmbeddingCacheTest {
         }
     }
 
+    /** Records 0..n-1 of model m:1, each text "r<i>" with the vector {i, i}, written to {@code file}; returns each record's bytes. */
+    private static List<byte[]> records(Path file, int n) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Path one = file.resolveSibling("one-" + i + ".bin");
+            try (EmbeddingCache cache = EmbeddingCache.open(one)) {
+                cache.putText("r" + i, embedding("m:1", i, i));
+            }
+            out.add(Files.readAllBytes(one));
+        }
+        return out;
+    }
+
+    @Test
+    void aRecordTornInTheMiddleIsSkippedAndTheRecordsAfterItAreKept() throws IOException {
+        // Process A was killed half-way through record 1; process B, which had the file open, appended record 2.
+        Path file = dir.resolve("c.bin");
+        List<byte[]> r = records(file, 3);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.write(r.get(0));
+        bytes.write(r.get(1), 0, r.get(1).length - 7);
+        bytes.write(r.get(2));
+        Files.write(file, bytes.toByteArray());
+        long size = Files.size(file);
+        try (EmbeddingCache cache = EmbeddingCache.open(file)) {
+            assertEquals(2, cache.size());
+            assertArrayEquals(new float[] {0, 0}, cache.getText("m:1", "r0").orElseThrow().vector());
+            assertArrayEquals(new float[] {2, 2}, cache.getText("m:1", "r2").orElseThrow().vector());
+            assertTrue(cache.getText("m:1", "r1").isEmpty());
+            assertEquals(r.get(1).length - 7, cache.droppedBytes());
+            cache.putText("r3", embedding("m:1", 3, 3));
+        }
+        assertEquals(size + r.get(0).length, Files.size(file), "nothing good was cut; the new record was appended");
+        try (EmbeddingCache cache = EmbeddingCache.open(file)) {
+            assertEquals(3, cache.size());
+            assertArrayEquals(new float[] {3, 3}, cache.getText("m:1", "r3").orElseThrow().vector());
+        }
+    }
+
+    /** An embedder that says one model before answering and answers with another, as the emulator behind the Azure client. */
+    static final class Emulated implements Embedder {
+        final AtomicInteger calls = new AtomicInteger();
+        final java.util.function.Consumer<ImageInput> before;
+        volatile boolean modelAsked;
+
+        Emulated(java.util.function.Consumer<ImageInput> before) {
+            this.before = before;
+        }
+
+        @Override
+        public Embedding embedImage(ImageInput image) {
+            calls.incrementAndGet();
+            before.accept(image);
+            return embedding("features:grid-hist-v1", image.size(), 1);
+        }
+
+        @Override
+        public Embedding embedText(String text) {
+            throw new UnsupportedOperationException("images only");
+        }
+
+        @Override
+        public String modelId() {
+            modelAsked = true;
+            return "azure-vision:2023-04-15";
+        }
+
+        @Override
+        public int dimensions() {
+            return 1024;
+        }
+    }
+
+    @Test
+    void servesTheModelTheEndpointAnsweredWithWithoutAskingIt() {
+        Path file = dir.resolve("c.bin");
+        List<ImageInput> images = folder(3, 80);
+        try (EmbeddingCache cache = EmbeddingCache.open(file)) {
+            Emulated first = new Emulated(image -> { });
+            CachedEmbedder embedder = cache.wrap(first);
+            embedder.embedImage(images.get(0));                 // a miss: asks the model, calls, learns the answer's model
+            assertEquals("features:grid-hist-v1", embedder.modelId());
+            embedder.embedImage(images.get(0));                 // now a hit under the answered model
+            assertEquals(1, first.calls.get());
+            cache.put(EmbeddingCache.Modality.IMAGE, images.get(1).sha256(), embedding("features:grid-hist-v1", 5, 5));
+        }
+        try (EmbeddingCache cache = EmbeddingCache.open(file)) {
+            Emulated again = new Emulated(image -> {
+                throw new AssertionError("no call for a cached image");
+            });
+            CachedEmbedder embedder = cache.wrap(again, "features:grid-hist-v1");
+            assertArrayEquals(new float[] {images.get(0).size(), 1}, embedder.embedImage(images.get(0)).vector());
+            assertEquals(2, embedder.embedImages(images.subList(0, 2), BatchProgress.NONE).stream()
+                    .filter(EmbeddingResult::ok).count());
+            assertEquals(0, again.calls.get());
+            assertFalse(again.modelAsked, "a hit needs nothing from the endpoint, not even its model");
+            assertEquals("features:grid-hist-v1", embedder.modelId());
+            assertEquals(2, embedder.dimensions());
+        }
+    }
+
+    @Test
+    void embedImagesStoresEachAnswerTheMomentItArrives() throws Exception {
+        Path file = dir.resolve("c.bin");
+        List<ImageInput> images = folder(6, 90);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Emulated slowLast = new Emulated(image -> {
+            if (image.source().equals("img-95.png")) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        try (EmbeddingCache cache = EmbeddingCache.open(file); CachedEmbedder embedder = cache.wrap(slowLast)) {
+            Thread batch = new Thread(() -> embedder.embedImages(images, BatchProgress.NONE));
+            batch.start();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            int seen = 0;
+            while (seen < 5) {
+                assertTrue(System.nanoTime() < deadline, "five answers reach the file while the sixth is held");
+                try (EmbeddingCache reader = EmbeddingCache.open(file)) {
+                    seen = reader.size();
+                }
+                Thread.sleep(10);
+            }
+            assertTrue(batch.isAlive(), "the batch has not returned: its answers were stored before it ended");
+            release.countDown();
+            batch.join();
+            assertEquals(6, cache.size());
+        }
+    }
+
     @Test
     void useAfterCloseThrows() {
         EmbeddingCache cache = EmbeddingCache.open(dir.resolve("c.bin"));
