@@ -211,6 +211,61 @@ class IndexSearchCommandsTest {
     }
 
     @Test
+    void stoppingTheProcessWritesWhatArrivedAndARerunContinues() throws Exception {
+        for (int i = 0; i < 120; i++) {
+            BufferedImage image = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = image.createGraphics();
+            g.setColor(new Color(i * 2, 255 - i * 2, (i * 37) % 256));
+            g.fillRect(0, 0, 24, 24);
+            g.setColor(Color.getHSBColor(i / 120f, 1f, 1f));
+            g.fillRect(i % 20, i / 20, 4, 4);
+            g.dispose();
+            Files.createDirectories(work.resolve("many"));
+            ImageIO.write(image, "png", work.resolve("many/m" + i + ".png").toFile());
+        }
+        try (ImageFeatureEmbedder local = ImageFeatureEmbedder.create();
+             AzureVisionEmulator azure = AzureVisionEmulator.start(local)) {
+            // Paced at 10 calls/s by the client: about 12 s of work, stopped after 2.
+            Map<String, String> env = Map.of("VISION_EMBEDDER", "azure", "VISION_ENDPOINT", azure.endpoint(),
+                    "VISION_KEY", "test-key", "VISION_TIER", "10");
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-Djava.awt.headless=true", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                    Main.class.getName(), "index", "many", "-q"));
+            ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("stopped.log").toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("VISION_") || k.startsWith("CLIP_") || k.equals("DATABASE_URL"));
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (azure.served() < 20) {
+                assertTrue(System.nanoTime() < deadline && p.isAlive(), Files.readString(work.resolve("stopped.log")));
+                Thread.sleep(10);
+            }
+            p.destroy(); // SIGTERM, as Ctrl-C: the shutdown hook cancels the run
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            String out = Files.readString(work.resolve("stopped.log"));
+            assertTrue(out.contains("indexing cancelled") && out.contains("run again to continue"), out);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("indexed (\\d+), skipped 0").matcher(out);
+            assertTrue(m.find(), out);
+            int written = Integer.parseInt(m.group(1));
+            assertTrue(written >= 20 && written < 120, out);
+            long stored;
+            try (visionsearch.store.InMemoryVectorStore store = visionsearch.store.InMemoryVectorStore.load(
+                    work.resolve(".vision-search/images.features_grid-hist-v1.vec"))) {
+                stored = store.count();
+            }
+            assertEquals(written, stored, "what the summary says was written is in the store file: " + out);
+            assertTrue(azure.served() - written <= 16 + 1, "at most the calls in flight (and main's probe) were not"
+                    + " written to the store: " + azure.served() + " answers, " + written + " written");
+
+            Result rest = run(Map.of("VISION_EMBEDDER", "azure", "VISION_ENDPOINT", azure.endpoint(),
+                    "VISION_KEY", "test-key"), "index", "many", "-q");
+            assertEquals(0, rest.exit(), rest.out());
+            assertTrue(rest.out().contains("indexed " + (120 - written) + ", skipped " + written), rest.out());
+        }
+    }
+
+    @Test
     void errorsSayWhatToDo() throws Exception {
         Result empty = run(Map.of(), "search", "--image", "pics/p0.png");
         assertEquals(1, empty.exit(), empty.out());
