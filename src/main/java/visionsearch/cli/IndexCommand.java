@@ -163,7 +163,8 @@ final class IndexCommand implements Callable<Integer> {
             report(embedder);
             VectorStore store = target.store();
             System.out.println("the collection now holds " + (store == null ? 0 : store.count()) + " images"
-                    + (store == null ? "" : " of model " + store.modelId()) + "; search it with"
+                    + (store == null ? "" : " of model " + store.modelId() + " (" + target.description(settings,
+                    collection, storeFile) + ")") + "; search it with"
                     + " `vision-search search --image FILE` (or --text \"...\" if the embedder reads text)");
             return 0;
         } finally {
