@@ -124,8 +124,9 @@ final class IndexCommand implements Callable<Integer> {
              Embedder embedder = cached ? cache.wrap(selection.embedder(), expected) : selection.embedder();
              CollectionStore.Target target = CollectionStore.forIndexing(settings, collection, storeFile, expected,
                      settings.get("DATABASE_URL").isPresent() && storeFile == null ? distribution() : Distribution.auto())) {
-            System.out.println("embedder: " + selection.reason() + "; model " + expected
-                    + (remembered.isPresent() ? " (as it answered last time)" : "")
+            System.out.println("embedder: " + (azure == null ? expected + " (" + selection.reason() + ")"
+                    : remembered.isPresent() ? expected + " (as " + azure.endpoint() + " answered last time; "
+                    + selection.reason() + ")" : selection.reason() + "; the model is taken from its first answer")
                     + (cached ? "; vectors cached in " + CACHE_FILE : ""));
             System.out.println("store:    " + target.description(settings, collection, storeFile) + (target.store() == null ? ""
                     : " (" + target.store().count() + " images before)"));
@@ -162,6 +163,9 @@ final class IndexCommand implements Callable<Integer> {
             System.out.println(summary.describe());
             report(embedder);
             VectorStore store = target.store();
+            if (azure != null && remembered.isEmpty() && store != null) {
+                System.out.println("embedder: " + store.modelId() + " (its first answer)");
+            }
             System.out.println("the collection now holds " + (store == null ? 0 : store.count()) + " images"
                     + (store == null ? "" : " of model " + store.modelId() + " (" + target.description(settings,
                     collection, storeFile) + ")") + "; search it with"

@@ -51,6 +51,10 @@ final class SearchCommand implements Callable<Integer> {
             description = "in-memory store file instead of the default .vision-search/<collection>.<model>.vec")
     Path storeFile;
 
+    @Option(names = "--truncate", description = "with Azure, embed only the first 70 words of a longer --text"
+            + " (default: refuse it)")
+    boolean truncate;
+
     @Override
     public Integer call() {
         Map<String, String> filter = parseFilters(filters);
@@ -61,16 +65,22 @@ final class SearchCommand implements Callable<Integer> {
         String expected = (azure == null ? Optional.<VectorStores.StoredModel>empty() : ServedModels.get(ServedModels.key(azure)))
                 .map(VectorStores.StoredModel::modelId).orElseGet(() -> selection.embedder().modelId());
         boolean cached = azure != null && Files.isRegularFile(IndexCommand.CACHE_FILE);
-        try (VectorStore store = CollectionStore.forSearch(settings, collection, storeFile, expected);
-             EmbeddingCache cache = cached ? EmbeddingCache.open(IndexCommand.CACHE_FILE) : null;
-             Embedder embedder = cached ? cache.wrap(selection.embedder(), store.modelId()) : selection.embedder()) {
-            if (query.text != null && !embedder.supportsText()) {
+        if (k < 1) {
+            throw new IllegalArgumentException("--k must be 1 or more, got " + k);
+        }
+        try (Embedder raw = selection.embedder();
+             VectorStore store = CollectionStore.forSearch(settings, collection, storeFile, expected);
+             EmbeddingCache cache = cached ? EmbeddingCache.open(IndexCommand.CACHE_FILE) : null) {
+            // An image the collection holds, or the cache, needs no call; the cache serves the collection's model.
+            Embedder embedder = cached ? cache.wrap(raw, store.modelId()) : raw;
+            if (query.text != null && !raw.supportsText()) {
                 throw new IllegalArgumentException("the " + store.modelId() + " embedder (" + selection.reason()
                         + ") cannot embed text; search with --image FILE, or set VISION_KEY (Azure) or download a CLIP"
                         + " model (`vision-search model download`) and index again with it");
             }
             ImageSearch search = ImageSearch.of(embedder, store);
-            List<SearchHit> hits = query.text != null ? search.byText(query.text, k, filter)
+            List<SearchHit> hits = query.text != null
+                    ? search.byEmbedding(EmbedCommand.text(raw, query.text, truncate), k, filter)
                     : search.byImage(EmbedCommand.image(query.image), k, filter);
             System.out.println("embedder: " + store.modelId() + "; " + CollectionStore.describe(settings, collection,
                     store.modelId(), storeFile, store) + " (" + store.count() + " images)");

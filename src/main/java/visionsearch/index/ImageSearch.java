@@ -81,6 +81,18 @@ public final class ImageSearch {
         return nearest(embedder.embedImage(image), k, filter);
     }
 
+    /**
+     * Returns up to {@code k} images most similar to an embedding made elsewhere (e.g. a text embedded
+     * with options this class does not know) among those matching {@code filter}.
+     *
+     * @throws IllegalArgumentException if the embedding's model or dimension is not the store's
+     */
+    public List<SearchHit> byEmbedding(Embedding query, int k, Map<String, String> filter) {
+        Objects.requireNonNull(query, "query");
+        checkK(k);
+        return nearest(query, k, filter);
+    }
+
     /** Returns the embedder used for queries. */
     public Embedder embedder() {
         return embedder;
