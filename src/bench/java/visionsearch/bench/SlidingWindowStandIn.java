@@ -135,7 +135,7 @@ final class SlidingWindowStandIn extends Dispatcher {
         return servedAt;
     }
 
-    /** The most requests admitted in any 1-second window so far (the window's own count, at most {@code limit}). */
+    /** The most requests that arrived in any 1-second window so far, whatever their answers (the client's own pace). */
     synchronized int busiestSecond() {
         int most = 0;
         int from = 0;
