@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import visionsearch.vector.Vectors;
@@ -207,6 +208,25 @@ public final class InMemoryVectorStore implements VectorStore {
                 out.add(new StoredItem(t.ids[i], t.paths[i], t.hashes[i]));
             }
             return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Returns the stored (prepared: normalised under cosine) vector of {@code id}, if held. */
+    @Override
+    public Optional<float[]> vector(String id) {
+        Objects.requireNonNull(id, "id");
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            VectorTable t = table;
+            int slot = t.slot(id);
+            if (slot < 0) {
+                return Optional.empty();
+            }
+            int d = t.dimensions;
+            return Optional.of(Arrays.copyOfRange(t.data, slot * d, slot * d + d));
         } finally {
             lock.readLock().unlock();
         }

@@ -136,6 +136,22 @@ class InMemoryVectorStoreTest {
     }
 
     @Test
+    void vectorGivesBackWhatWasStoredByIdAndNothingForAnUnknownId() {
+        try (InMemoryVectorStore cosine = InMemoryVectorStore.create(MODEL, 3, Distance.COSINE);
+             InMemoryVectorStore dot = InMemoryVectorStore.create(MODEL, 3, Distance.DOT)) {
+            for (InMemoryVectorStore store : List.of(cosine, dot)) {
+                store.upsert(List.of(new VectorRecord("a", "p", Map.of(), "", new float[] {3, 0, 4}),
+                        new VectorRecord("b", "q", Map.of(), "", new float[] {0, 2, 0})));
+            }
+            assertArrayEquals(new float[] {0.6f, 0, 0.8f}, cosine.vector("a").orElseThrow(), 1e-6f, "normalised under cosine");
+            assertArrayEquals(new float[] {3, 0, 4}, dot.vector("a").orElseThrow(), 0f, "as given under dot");
+            assertArrayEquals(new float[] {0, 1, 0}, cosine.vector("b").orElseThrow(), 1e-6f);
+            assertTrue(cosine.vector("missing").isEmpty());
+            assertEquals("a", cosine.search(cosine.vector("a").orElseThrow(), 1, Map.of()).get(0).id());
+        }
+    }
+
+    @Test
     void badBatchChangesNothing() {
         try (InMemoryVectorStore store = InMemoryVectorStore.create(MODEL, 3, Distance.COSINE)) {
             store.upsert(rec("a", "ha", 1, 0, 0));
