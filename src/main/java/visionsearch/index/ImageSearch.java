@@ -7,6 +7,8 @@ import java.util.Objects;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedding;
 import visionsearch.embed.ImageInput;
+import visionsearch.store.HybridHit;
+import visionsearch.store.RankFusion;
 import visionsearch.store.SearchHit;
 import visionsearch.store.VectorStore;
 
@@ -68,6 +70,14 @@ public final class ImageSearch {
     public List<SearchHit> byImage(ImageInput image, int k, Map<String, String> filter) {
         Objects.requireNonNull(image, "image");
         return nearest(embedder.embedImage(image), k, filter);
+    }
+
+    /**
+     * Returns up to {@code k} images for a query of several parts (texts, images, stored items, each weighted, plus
+     * or minus) and optional keywords, among those matching {@code filter}; see {@link QueryCombiner}.
+     */
+    public List<HybridHit> byQuery(Query query, int k, Map<String, String> filter) {
+        return QueryCombiner.of(embedder, store).search(query, k, filter, RankFusion.rrf());
     }
 
     /** Returns the embedder used for queries. */

@@ -1,5 +1,7 @@
 package visionsearch.store;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -21,6 +23,19 @@ public record HybridHit(SearchHit hit, int vectorRank, int keywordRank, double f
             throw new IllegalArgumentException("ranks are 0 (not in the list) or positive, got " + vectorRank + " and "
                     + keywordRank);
         }
+    }
+
+    /**
+     * Returns vector-only hits (best first) with the ranks and fused scores {@link VectorStore#hybridSearch} gives
+     * when the keyword weight is 0: equal scores share a rank.
+     */
+    public static List<HybridHit> vectorOnly(List<SearchHit> hits, RankFusion fusion) {
+        int[] ranks = Rrf.ranks(hits.stream().mapToDouble(SearchHit::score).toArray());
+        List<HybridHit> out = new ArrayList<>(hits.size());
+        for (int i = 0; i < hits.size(); i++) {
+            out.add(new HybridHit(hits.get(i), ranks[i], 0, fusion.contribution(fusion.vectorWeight(), ranks[i])));
+        }
+        return out;
     }
 
     /** Returns the item's id. */
