@@ -1,36 +1,46 @@
 package visionsearch.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedders;
 import visionsearch.embed.Settings;
 import visionsearch.index.ImageSearch;
+import visionsearch.index.Query;
+import visionsearch.store.HybridHit;
+import visionsearch.store.RankFusion;
 import visionsearch.store.SearchHit;
 import visionsearch.store.VectorStore;
 
-/** {@code vision-search search --text ... | --image FILE}: the most similar images of a collection, as a table. */
+/** {@code vision-search search --text ... | --image FILE ...}: the most similar images of a collection, as a table. */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = {"Search an indexed collection by text prompt or by example image; prints rank, score, path, caption.",
+        description = {"Search an indexed collection by text prompts and example images (added, or subtracted with",
+            "--minus-text / --minus-image), optionally ranked by keywords too (--keyword: hybrid search);",
+            "prints how the query was built, then rank, score, path, caption.",
             "Use the same embedder that indexed the collection (VISION_EMBEDDER)."})
 final class SearchCommand implements Callable<Integer> {
 
-    static final class Query {
-        @Option(names = "--text", description = "a text prompt, e.g. \"a red bicycle by the sea\"")
-        String text;
+    @Option(names = "--text", paramLabel = "TEXT", description = "a text prompt to add (repeatable), e.g. \"a red bicycle by the sea\"")
+    List<String> texts = new ArrayList<>();
 
-        @Option(names = "--image", paramLabel = "FILE", description = "an example image file or http(s) URL")
-        String image;
-    }
+    @Option(names = "--image", paramLabel = "FILE", description = "an example image file or http(s) URL to add (repeatable)")
+    List<String> images = new ArrayList<>();
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Query query;
+    @Option(names = "--minus-text", paramLabel = "TEXT", description = "a text prompt to subtract (repeatable), e.g. \"people\"")
+    List<String> minusTexts = new ArrayList<>();
+
+    @Option(names = "--minus-image", paramLabel = "FILE", description = "an image to subtract (repeatable)")
+    List<String> minusImages = new ArrayList<>();
+
+    @Option(names = "--keyword", paramLabel = "WORDS", description = {"words to rank by too, fused with the vector ranking "
+        + "(Reciprocal Rank Fusion); search-box syntax: all words must match, \"a phrase\", or, -word; repeatable (joined)"})
+    List<String> keywords = new ArrayList<>();
 
     @Option(names = "--k", defaultValue = "10", description = "how many results (default ${DEFAULT-VALUE})")
     int k;
@@ -49,21 +59,19 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, String> filter = parseFilters(filters);
+        Query query = SearchQuery.build(texts, images, minusTexts, minusImages, keywords);
         Settings settings = Settings.load();
         Embedders.Selection selection = Embedders.select(settings);
         try (Embedder embedder = selection.embedder();
              VectorStore store = CollectionStore.open(settings, collection, embedder, storeFile, true)) {
-            if (query.text != null && !embedder.supportsText()) {
-                throw new IllegalArgumentException("the " + embedder.modelId() + " embedder (" + selection.reason()
-                        + ") cannot embed text; search with --image FILE, or set VISION_KEY (Azure) or download a CLIP"
-                        + " model (`vision-search model download`) and index again with it");
-            }
-            ImageSearch search = ImageSearch.of(embedder, store);
-            List<SearchHit> hits = query.text != null ? search.byText(query.text, k, filter)
-                    : search.byImage(EmbedCommand.image(query.image), k, filter);
+            SearchQuery.requireText(query, embedder, selection.reason());
+            RankFusion fusion = RankFusion.rrf();
+            List<HybridHit> hits = ImageSearch.of(embedder, store).byQuery(query, k, filter);
             System.out.println("embedder: " + embedder.modelId() + "; " + CollectionStore.describe(settings, collection,
                     embedder, storeFile, store) + " (" + store.count() + " images)");
-            System.out.print(table(hits));
+            System.out.print(SearchQuery.describe(query, fusion));
+            System.out.print(query.hasKeywords() ? SearchQuery.table(hits)
+                    : table(hits.stream().map(HybridHit::hit).toList()));
         }
         return 0;
     }
