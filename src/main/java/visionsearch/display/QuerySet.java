@@ -70,9 +70,11 @@ public final class QuerySet {
         }
     }
 
+    private final String name;
     private final List<SampleQuery> queries;
 
-    private QuerySet(List<SampleQuery> queries) {
+    private QuerySet(String name, List<SampleQuery> queries) {
+        this.name = name;
         this.queries = List.copyOf(queries);
     }
 
@@ -105,11 +107,45 @@ public final class QuerySet {
             out.add(new SampleQuery(dir.resolve(t.stringColumn("file").get(i)).normalize(), t.stringColumn("theme").get(i),
                     cell(t, "keywords", i), cell(t, "prompt", i), cell(t, "wants", i), cell(t, "excludes", i)));
         }
-        return new QuerySet(out);
+        return new QuerySet(csv.getFileName().toString().replaceFirst("\\.csv$", ""), out);
     }
 
     private static String cell(Table t, String column, int row) {
         return t.columnNames().contains(column) ? t.stringColumn(column).get(row).strip() : "";
+    }
+
+    /** Returns the set's name: its file name without {@code .csv}. */
+    public String name() {
+        return name;
+    }
+
+    /** Returns the queries as a table: query file, theme, words, wants, excludes. */
+    public Table table() {
+        Table t = Table.create(name, StringColumn.create("query"), StringColumn.create("theme"), StringColumn.create("words"),
+                StringColumn.create("a right answer shows"), StringColumn.create("and does not show"));
+        for (SampleQuery q : queries) {
+            t.stringColumn("query").append(q.image().getFileName().toString());
+            t.stringColumn("theme").append(q.theme());
+            t.stringColumn("words").append(q.keywords());
+            t.stringColumn("a right answer shows").append(q.wants().isEmpty() ? "(its theme)" : q.wants());
+            t.stringColumn("and does not show").append(q.excludes());
+        }
+        return t;
+    }
+
+    /**
+     * Returns mean precision@k of each method (rows) over each query set (columns, by name), rounded to 2 decimals.
+     */
+    public static Table means(int k, List<QuerySet> sets, List<Method> methods) {
+        Table t = Table.create("mean precision@" + k, StringColumn.create("method"));
+        sets.forEach(set -> t.addColumns(DoubleColumn.create(set.name())));
+        for (Method m : methods) {
+            t.stringColumn("method").append(m.name());
+            for (QuerySet set : sets) {
+                t.doubleColumn(set.name()).append(round(set.meanPrecisionAt(k, m)));
+            }
+        }
+        return t;
     }
 
     /** Returns the queries, in file order. */
@@ -168,6 +204,6 @@ public final class QuerySet {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "QuerySet[%d queries]", queries.size());
+        return String.format(Locale.ROOT, "QuerySet[%s, %d queries]", name, queries.size());
     }
 }

@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param query  the query
  * @param parts  each part with its unit vector, in the query's order
  * @param vector the combined unit vector to search with; copied on the way in and out
- * @param calls  how many times the embedder was called (a part repeated in the query, an item, and an
- *               answer from a cache in front of the embedder cost no call here or upstream respectively)
+ * @param calls  how many times the combiner called the embedder: once per distinct text or image part (a
+ *               repeated part and an item part cost none; a cached embedder may answer a call from its cache)
  */
 public record CombinedQuery(Query query, List<EmbeddedPart> parts, float[] vector, int calls) {
 

@@ -58,6 +58,15 @@ public final class Query {
             String what = kind == Kind.TEXT ? "text \"" + value + "\"" : kind.name().toLowerCase(Locale.ROOT) + " " + value;
             return (weight > 0 ? "+ " : "- ") + amount + what;
         }
+
+        /** Returns a short label for a map: like {@link #describe()} with an image's file name instead of its path. */
+        public String label() {
+            if (kind != Kind.IMAGE) {
+                return describe();
+            }
+            String name = value.substring(Math.max(value.lastIndexOf('/'), value.lastIndexOf('\\')) + 1);
+            return new Part(kind, name.isEmpty() ? value : name, weight).describe().replace("image ", "");
+        }
     }
 
     private final List<Part> parts;

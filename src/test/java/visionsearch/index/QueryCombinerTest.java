@@ -208,6 +208,8 @@ class QueryCombinerTest {
         Query q = Query.text("a beach").plusImage(BEACH, 0.5).minusText("people").plusItem("x1").keywords(" palm -city ");
         assertEquals(String.join(System.lineSeparator(), "+ text \"a beach\"", "+ 0.50 image " + BEACH, "- text \"people\"",
                 "+ item x1", "keywords: palm -city", ""), q.describe());
+        assertEquals(List.of("+ text \"a beach\"", "+ 0.50 beach-01.png", "- text \"people\"", "+ item x1"),
+                q.parts().stream().map(Query.Part::label).toList());
         assertEquals(q, Query.text("a beach").plusImage(BEACH, 0.5).minusText("people").plusItem("x1").keywords("palm -city"));
     }
 }
