@@ -7,12 +7,16 @@
  * embeds the rest in batches and writes each batch to the store. Record ids are the content
  * hash, so an interrupted run can simply be started again: nothing is lost and nothing is
  * duplicated. {@link visionsearch.index.ImageSearch} embeds a query with the same embedder and
- * asks the store for the nearest images.
+ * asks the store for the nearest images. {@link visionsearch.index.Query} holds several parts (texts, images,
+ * stored items, weighted, plus or minus) and optional keywords; {@link visionsearch.index.QueryCombiner} embeds
+ * each part once, combines them and searches, hybrid when there are keywords.
  *
  * <pre>{@code
  * IndexSummary summary = Indexer.builder(embedder, store).batchSize(16).build().index(Path.of("images"));
  * System.out.println(summary.describe());
  * List<SearchHit> hits = ImageSearch.of(embedder, store).byText("a red bicycle by the sea", 5);
+ * List<HybridHit> more = QueryCombiner.of(embedder, store)
+ *         .search(Query.image(Path.of("photo.png")).minusText("people").keywords("palm"), 5);
  * }</pre>
  */
 package visionsearch.index;
