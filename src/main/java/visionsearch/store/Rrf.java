@@ -38,13 +38,29 @@ final class Rrf {
         List<Fused> fused = new ArrayList<>(ranks.size());
         ranks.forEach((id, r) -> fused.add(new Fused(id, r[0], r[1],
                 fusion.contribution(fusion.vectorWeight(), r[0]) + fusion.contribution(fusion.keywordWeight(), r[1]))));
-        fused.sort(Comparator.comparingDouble(Fused::score).reversed().thenComparing(Fused::id));
+        fused.sort(Comparator.comparingDouble(Fused::score).reversed().thenComparing(Fused::id, Rrf::byCodePoint));
         List<HybridHit> out = new ArrayList<>(Math.min(k, fused.size()));
         for (Fused f : fused.subList(0, Math.min(k, fused.size()))) {
             SearchHit hit = hits.containsKey(f.id()) ? hits.get(f.id()) : lookup.apply(f.id());
             out.add(new HybridHit(hit, f.vectorRank(), f.keywordRank(), f.score()));
         }
         return out;
+    }
+
+    /** Code point order, which is UTF-8 byte order: PostgreSQL's {@code COLLATE "C"} and Lucene's term order. */
+    static int byCodePoint(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     /** Competition ranks of scores sorted best first: equal scores share the better rank (1, 2, 2, 4), as SQL's rank(). */

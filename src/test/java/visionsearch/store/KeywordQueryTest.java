@@ -46,6 +46,15 @@ class KeywordQueryTest {
     }
 
     @Test
+    void fusedTiesAreOrderedAsUtf8BytesAre() {
+        // U+FF5E sorts before U+1F334 in UTF-16 code units' order but after it in code point (UTF-8 byte) order.
+        assertTrue(Rrf.byCodePoint("a\uFF5E", "a\uD83C\uDF34") < 0);
+        assertTrue("a\uFF5E".compareTo("a\uD83C\uDF34") > 0);
+        assertEquals(0, Rrf.byCodePoint("abc", "abc"));
+        assertTrue(Rrf.byCodePoint("ab", "abc") < 0);
+    }
+
+    @Test
     void blankKeywordsAreRefusedWithAdvice() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KeywordQuery.parse("  \t"));
         assertTrue(e.getMessage().contains("keywords are blank"), e.getMessage());
