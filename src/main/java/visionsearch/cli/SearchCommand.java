@@ -2,12 +2,12 @@ package visionsearch.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import visionsearch.embed.Embedder;
@@ -15,27 +15,37 @@ import visionsearch.embed.EmbeddingCache;
 import visionsearch.embed.Embedders;
 import visionsearch.embed.Settings;
 import visionsearch.index.ImageSearch;
+import visionsearch.index.Query;
+import visionsearch.store.HybridHit;
+import visionsearch.store.RankFusion;
 import visionsearch.store.SearchHit;
 import visionsearch.store.VectorStore;
 import visionsearch.store.VectorStores;
 import visionsearch.embed.azure.AzureVisionEmbedder;
 
-/** {@code vision-search search --text ... | --image FILE}: the most similar images of a collection, as a table. */
+/** {@code vision-search search --text ... | --image FILE ...}: the most similar images of a collection, as a table. */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = {"Search an indexed collection by text prompt or by example image; prints rank, score, path, caption.",
+        description = {"Search an indexed collection by text prompts and example images (added, or subtracted with",
+            "--minus-text / --minus-image), optionally ranked by keywords too (--keyword: hybrid search);",
+            "prints how the query was built, then rank, score, path, caption.",
             "Use the same embedder that indexed the collection (VISION_EMBEDDER)."})
 final class SearchCommand implements Callable<Integer> {
 
-    static final class Query {
-        @Option(names = "--text", description = "a text prompt, e.g. \"a red bicycle by the sea\"")
-        String text;
+    @Option(names = "--text", paramLabel = "TEXT", description = "a text prompt to add (repeatable), e.g. \"a red bicycle by the sea\"")
+    List<String> texts = new ArrayList<>();
 
-        @Option(names = "--image", paramLabel = "FILE", description = "an example image file or http(s) URL")
-        String image;
-    }
+    @Option(names = "--image", paramLabel = "FILE", description = "an example image file or http(s) URL to add (repeatable)")
+    List<String> images = new ArrayList<>();
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Query query;
+    @Option(names = "--minus-text", paramLabel = "TEXT", description = "a text prompt to subtract (repeatable), e.g. \"people\"")
+    List<String> minusTexts = new ArrayList<>();
+
+    @Option(names = "--minus-image", paramLabel = "FILE", description = "an image to subtract (repeatable)")
+    List<String> minusImages = new ArrayList<>();
+
+    @Option(names = "--keyword", paramLabel = "WORDS", description = {"words to rank by too, fused with the vector ranking "
+        + "(Reciprocal Rank Fusion); search-box syntax: all words must match, \"a phrase\", or, -word; repeatable (joined)"})
+    List<String> keywords = new ArrayList<>();
 
     @Option(names = "--k", defaultValue = "10", description = "how many results (default ${DEFAULT-VALUE})")
     int k;
@@ -58,6 +68,7 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, String> filter = parseFilters(filters);
+        Query query = SearchQuery.build(texts, images, minusTexts, minusImages, keywords);
         Settings settings = Settings.load();
         Embedders.Selection selection = Embedders.select(settings);
         AzureVisionEmbedder azure = selection.embedder() instanceof AzureVisionEmbedder a ? a : null;
@@ -73,18 +84,24 @@ final class SearchCommand implements Callable<Integer> {
              EmbeddingCache cache = cached ? EmbeddingCache.open(IndexCommand.CACHE_FILE) : null) {
             // An image the collection holds, or the cache, needs no call; the cache serves the collection's model.
             Embedder embedder = cached ? cache.wrap(raw, store.modelId()) : raw;
-            if (query.text != null && !raw.supportsText()) {
-                throw new IllegalArgumentException("the " + store.modelId() + " embedder (" + selection.reason()
-                        + ") cannot embed text; search with --image FILE, or set VISION_KEY (Azure) or download a CLIP"
-                        + " model (`vision-search model download`) and index again with it");
-            }
+            SearchQuery.requireText(query, raw, selection.reason());
             ImageSearch search = ImageSearch.of(embedder, store);
-            List<SearchHit> hits = query.text != null
-                    ? search.byEmbedding(EmbedCommand.text(raw, query.text, truncate), k, filter)
-                    : search.byImage(EmbedCommand.image(query.image), k, filter);
+            RankFusion fusion = RankFusion.rrf();
+            boolean single = query.parts().size() == 1 && query.parts().get(0).weight() > 0 && !query.hasKeywords();
+            List<HybridHit> hits = null;
+            List<SearchHit> plain;
+            if (single && query.parts().get(0).kind() == Query.Kind.TEXT) {
+                plain = search.byEmbedding(EmbedCommand.text(raw, query.parts().get(0).value(), truncate), k, filter);
+            } else if (single && query.parts().get(0).kind() == Query.Kind.IMAGE) {
+                plain = search.byImage(EmbedCommand.image(query.parts().get(0).value()), k, filter);
+            } else {
+                hits = search.byQuery(query, k, filter);
+                plain = hits.stream().map(HybridHit::hit).toList();
+            }
             System.out.println("embedder: " + store.modelId() + "; " + CollectionStore.describe(settings, collection,
                     store.modelId(), storeFile, store) + " (" + store.count() + " images)");
-            System.out.print(table(hits));
+            System.out.print(SearchQuery.describe(query, fusion));
+            System.out.print(hits != null && query.hasKeywords() ? SearchQuery.table(hits) : table(plain));
         }
         return 0;
     }

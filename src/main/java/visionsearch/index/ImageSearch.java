@@ -8,6 +8,8 @@ import java.util.Optional;
 import visionsearch.embed.Embedder;
 import visionsearch.embed.Embedding;
 import visionsearch.embed.ImageInput;
+import visionsearch.store.HybridHit;
+import visionsearch.store.RankFusion;
 import visionsearch.store.SearchHit;
 import visionsearch.store.VectorStore;
 
@@ -91,6 +93,14 @@ public final class ImageSearch {
         Objects.requireNonNull(query, "query");
         checkK(k);
         return nearest(query, k, filter);
+    }
+
+    /**
+     * Returns up to {@code k} images for a query of several parts (texts, images, stored items, each weighted, plus
+     * or minus) and optional keywords, among those matching {@code filter}; see {@link QueryCombiner}.
+     */
+    public List<HybridHit> byQuery(Query query, int k, Map<String, String> filter) {
+        return QueryCombiner.of(embedder, store).search(query, k, filter, RankFusion.rrf());
     }
 
     /** Returns the embedder used for queries. */

@@ -46,6 +46,7 @@ public final class InMemoryVectorStore implements VectorStore {
     /** The ids upserted or deleted since the last save (kept only for a store with a file). */
     private final Set<String> pending = new LinkedHashSet<>();
     private volatile boolean closed;
+    private final MemoryHybrid hybrid = new MemoryHybrid(this);
 
     private InMemoryVectorStore(String modelId, int dimensions, Distance distance, StoreFiles files) {
         this.modelId = requireModelId(modelId);
@@ -166,6 +167,19 @@ public final class InMemoryVectorStore implements VectorStore {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** Keyword ranking by BM25 (Lucene), fused with the exact vector ranking; see {@link VectorStore#hybridSearch}. */
+    @Override
+    public List<HybridHit> hybridSearch(float[] query, String keywords, int k, Map<String, String> filter,
+                                        RankFusion fusion) {
+        return hybrid.search(query, keywords, k, filter, fusion);
+    }
+
+    /** Sets the language keyword search stems and drops stop words in (default english); returns this store. */
+    public InMemoryVectorStore keywordLanguage(String language) {
+        hybrid.language(language);
+        return this;
     }
 
     @Override
@@ -315,6 +329,7 @@ public final class InMemoryVectorStore implements VectorStore {
         lock.writeLock().lock();
         try {
             closed = true;
+            hybrid.close();
             table = new VectorTable(1);
             pending.clear();
         } finally {
@@ -330,7 +345,7 @@ public final class InMemoryVectorStore implements VectorStore {
 
     // --- internals ---
 
-    private float[] prepare(float[] vector, String what) {
+    float[] prepare(float[] vector, String what) {
         if (vector.length != dimensions) {
             throw new IllegalArgumentException("vector dimension mismatch for " + what + ": this store holds "
                     + dimensions + "-dimensional vectors of model '" + modelId + "', got " + vector.length
@@ -349,7 +364,7 @@ public final class InMemoryVectorStore implements VectorStore {
         return vector.clone();
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the vector store for model '" + modelId + "' is closed");
         }
@@ -372,6 +387,22 @@ public final class InMemoryVectorStore implements VectorStore {
             top.offer(slot, s);
         }
         return top;
+    }
+
+    // For MemoryHybrid: hold the read lock while calling these three.
+    void forEachText(MemoryHybrid.TextVisitor visitor) {
+        VectorTable t = table;
+        for (int i = 0; i < t.size; i++) {
+            visitor.visit(t.ids[i], t.paths[i], t.metadata[i]);
+        }
+    }
+
+    SearchHit hitFor(float[] prepared, String id) {
+        return hit(prepared, table.slot(id));
+    }
+
+    ReentrantReadWriteLock.ReadLock readLock() {
+        return lock.readLock();
     }
 
     private SearchHit hit(float[] q, int slot) {

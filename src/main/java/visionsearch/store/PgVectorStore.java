@@ -59,6 +59,7 @@ public final class PgVectorStore implements VectorStore {
     private int shardCount;
     private PgUpsert writer;
     private PgSearch searcher;
+    private String language;
     private PgSession session;
     private Connection conn;
 
@@ -73,6 +74,7 @@ public final class PgVectorStore implements VectorStore {
         this.distribution = b.distribution;
         this.retry = b.retry;
         this.defaultOptions = b.searchOptions;
+        this.language = b.language;
     }
 
     /** Starts configuring a store on the database at {@code databaseUrl} (a JDBC or libpq URL). */
@@ -98,6 +100,7 @@ public final class PgVectorStore implements VectorStore {
         private SearchOptions searchOptions = SearchOptions.defaults();
         private String extension = "vector";
         private PgRetry retry = PgRetry.DEFAULT;
+        private String language;
 
         private Builder(DatabaseUrl url) {
             this.url = url;
@@ -157,6 +160,12 @@ public final class PgVectorStore implements VectorStore {
             return this;
         }
 
+        /** The language of keyword search ({@code english}, {@code simple}, ...); default: the collection's, else english. */
+        public Builder language(String language) {
+            this.language = KeywordText.checkLanguage(language);
+            return this;
+        }
+
         /** For tests: how often and how long to retry a batch that met a deadlock or serialization failure. */
         Builder retry(PgRetry retry) {
             this.retry = retry;
@@ -205,6 +214,7 @@ public final class PgVectorStore implements VectorStore {
             shardCount = opened.shardCount();
             writer = new PgUpsert(conn, collection, type, dimensions, opened.primaryKey(), retry);
             searcher = new PgSearch(conn, collection, type, dimensions, distance, distributed);
+            language = PgHybrid.ensureKeywords(conn, collection, language);
             if (indexSpec.kind() == IndexSpec.Kind.HNSW
                     || (indexSpec.kind() == IndexSpec.Kind.IVFFLAT && countUnlocked() > 0)) {
                 createIndexUnlocked(indexSpec);
@@ -354,6 +364,20 @@ public final class PgVectorStore implements VectorStore {
                 throw e;
             }
         });
+    }
+
+    /** Keyword ranking by {@code ts_rank} over a GIN index, fused with the vector ranking in one SQL query; see {@link PgHybrid}. */
+    @Override
+    public List<HybridHit> hybridSearch(float[] query, String keywords, int k, Map<String, String> filter, RankFusion fusion) {
+        PgHybrid.Request request = PgHybrid.Request.of(query, keywords, k, filter, fusion);
+        checkVector(query, "query");
+        String settings = PgHybrid.settings(defaultOptions, fusion, distributed);
+        return withConnection(() -> PgHybrid.search(conn, collection, type, dimensions, distance, language, settings, request));
+    }
+
+    /** Returns the language keyword search uses in this collection, e.g. {@code english}. */
+    public String language() {
+        return language;
     }
 
     @Override

@@ -43,6 +43,24 @@ public interface VectorStore extends AutoCloseable {
         return search(query, k, Map.of());
     }
 
+    /**
+     * Returns up to {@code k} hits ranked by fusing two rankings of the records that pass {@code filter}: by
+     * similarity to {@code query}, and by how well their text (file name, caption and other metadata) matches
+     * {@code keywords}, with Reciprocal Rank Fusion as {@code fusion} says. Keywords take the syntax of a search
+     * box: all words must match, {@code "a phrase"}, {@code or}, {@code -word}; other characters only separate
+     * words, so any input is safe. Both stores parse, stem and match keywords the same way (PostgreSQL ranks
+     * matches with {@code ts_rank}, the in-memory store with BM25) and fuse identically, ties included.
+     *
+     * @throws IllegalArgumentException if {@code keywords} are blank, {@code k} is not positive, or the query's
+     *                                  dimension differs from the store's
+     */
+    List<HybridHit> hybridSearch(float[] query, String keywords, int k, Map<String, String> filter, RankFusion fusion);
+
+    /** Returns up to {@code k} hits by vector and keywords, fused with {@link RankFusion#rrf()}. */
+    default List<HybridHit> hybridSearch(float[] query, String keywords, int k) {
+        return hybridSearch(query, keywords, k, Map.of(), RankFusion.rrf());
+    }
+
     /** Deletes the record with {@code id}; returns true if one was there. */
     boolean delete(String id);
 

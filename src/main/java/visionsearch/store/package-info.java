@@ -16,5 +16,8 @@
  * }</pre>
  *
  * <p>{@link visionsearch.store.VectorStores#open} picks PostgreSQL when a database URL is given, else memory.
+ * Both stores also rank by keywords fused with the vector ranking
+ * ({@link visionsearch.store.VectorStore#hybridSearch}, {@link visionsearch.store.RankFusion}): BM25 with Lucene in
+ * memory, a {@code tsvector} column with a GIN index in PostgreSQL, the same matches and the same fusion.
  */
 package visionsearch.store;

@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import visionsearch.store.Distance;
+import visionsearch.store.HybridHit;
+import visionsearch.store.RankFusion;
 import visionsearch.store.SearchHit;
 import visionsearch.store.VectorRecord;
 import visionsearch.store.VectorStore;
@@ -44,6 +46,12 @@ class WrappedStore implements VectorStore {
     @Override
     public List<SearchHit> search(float[] query, int k, Map<String, String> filter) {
         return inner.search(query, k, filter);
+    }
+
+    @Override
+    public List<HybridHit> hybridSearch(float[] query, String keywords, int k, Map<String, String> filter,
+                                        RankFusion fusion) {
+        return inner.hybridSearch(query, keywords, k, filter, fusion);
     }
 
     @Override
