@@ -199,7 +199,8 @@ class QueryCombinerTest {
             assertThrows(IllegalArgumentException.class, () -> Query.text("sea", Double.NaN));
         }
         try (InMemoryVectorStore other = InMemoryVectorStore.create("test:other", 4, Distance.COSINE)) {
-            assertThrows(IllegalArgumentException.class, () -> QueryCombiner.of(new KnownEmbedder(true), other));
+            assertThrows(IllegalArgumentException.class,
+                    () -> QueryCombiner.of(new KnownEmbedder(true), other).combine(Query.text("sea")));
         }
     }
 
