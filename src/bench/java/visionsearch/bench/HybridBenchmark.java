@@ -9,11 +9,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import visionsearch.display.NotebookSetup;
 import visionsearch.display.QuerySet;
 import visionsearch.embed.Embedder;
-import visionsearch.embed.Embedders;
 import visionsearch.embed.Settings;
-import visionsearch.index.Indexer;
 import visionsearch.index.Query;
 import visionsearch.index.QueryCombiner;
 import visionsearch.store.DatabaseUrl;
@@ -30,7 +29,8 @@ import visionsearch.store.VectorStores;
  * Precision@5 of vector-only, keyword-only and hybrid ranking on the sample collection, with the query sets of
  * notebook 06 (each query image with the words a person would type, and what a right answer shows). Run:
  * {@code scripts/bench.sh HybridBenchmark [QUERY_CSV...]} (default {@code notebooks/06-detail-queries.csv} and
- * {@code notebooks/06-ambiguous-queries.csv}); the embedder is the configured one (offline: image features, so
+ * {@code notebooks/06-ambiguous-queries.csv}) on the sample records as notebook 06 makes them (ids are the file
+ * names, which break keyword ties); the embedder is the configured one (offline: image features, so
  * the vector part is the query image; with a text model also the query's text prompt). The store is in memory,
  * or PostgreSQL with {@code DATABASE_URL} (collection {@code bench_hybrid}, dropped at the end). Prints one table
  * per query set and method, and the per-query lines.
@@ -55,14 +55,12 @@ public final class HybridBenchmark {
             "notebooks/06-ambiguous-queries.csv"}) {
             sets.add(Path.of(a));
         }
-        Settings settings = Settings.load();
-        Embedders.Selection selection = Embedders.select(settings);
-        String url = settings.get("DATABASE_URL").orElse(null);
-        try (Embedder embedder = selection.embedder();
-             VectorStore store = url == null ? InMemoryVectorStore.create(embedder.modelId(), embedder.dimensions(),
-                     Distance.COSINE) : VectorStores.open(url, "bench_hybrid", embedder.modelId(), embedder.dimensions(),
-                     Distance.COSINE)) {
-            Indexer.builder(embedder, store).quiet(true).build().index(Path.of("images"));
+        try (NotebookSetup setup = NotebookSetup.open(Path.of("."), "hybrid-benchmark");
+             VectorStore store = setup.databaseUrl().isEmpty() ? InMemoryVectorStore.create(setup.embedder().modelId(),
+                     setup.embedder().dimensions(), Distance.COSINE) : VectorStores.open(setup.databaseUrl().get(),
+                     "bench_hybrid", setup.embedder().modelId(), setup.embedder().dimensions(), Distance.COSINE)) {
+            Embedder embedder = setup.embedder();
+            store.upsert(setup.embedSamples()); // as notebook 06: ids are the file names
             System.out.printf(Locale.ROOT, "HybridBenchmark: %s, %d images in %s%n", embedder.modelId(), store.count(),
                     store.getClass().getSimpleName());
             QueryCombiner combiner = QueryCombiner.of(embedder, store);
@@ -88,7 +86,7 @@ public final class HybridBenchmark {
                 }
                 System.out.println(set.precisionAt(5, methods.toArray(QuerySet.Method[]::new)).print());
             }
-            if (url != null && store instanceof PgVectorStore pg) {
+            if (store instanceof PgVectorStore pg) {
                 pg.drop();
             }
         }
