@@ -100,7 +100,12 @@ class AzureCommandsTest {
         assertEquals(0, search.exit(), search.out());
         assertTrue(search.out().contains("embedder: " + clip.modelId()), search.out());
         assertTrue(search.out().contains("pics/city-01.png"), search.out());
-        assertEquals(before + 1, emulator.served(), "the query's call only, no probe");
+        assertEquals(before, emulator.served(), "the query image is stored: its stored vector, no call, no probe");
+        Path other = work.resolve("other.png");
+        Files.copy(Path.of("images", "mountains-01.png"), other);
+        Result fresh = run(azure(emulator.endpoint()), "search", "--image", other.toString(), "--k", "2");
+        assertEquals(0, fresh.exit(), fresh.out());
+        assertEquals(before + 1, emulator.served(), "a new image: the query's call only, no probe");
 
         Result longText = run(azure(emulator.endpoint()), "search", "--text", SEVENTY_ONE);
         assertEquals(1, longText.exit(), longText.out());
