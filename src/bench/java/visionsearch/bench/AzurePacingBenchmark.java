@@ -98,7 +98,7 @@ public final class AzurePacingBenchmark {
         }
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         return String.format(java.util.Locale.ROOT, "%.1f",
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }

@@ -62,6 +62,24 @@ public final class IndexBenchmark {
             ClipLine.run(base, args.length > 1 ? Integer.parseInt(args[1]) : 200);
             return;
         }
+        if (args.length > 0 && args[0].equals("once")) {
+            int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+            int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+            Map<String, byte[]> images = sampleImages(base.resolve("images"), n);
+            System.out.printf(Locale.ROOT, "IndexBenchmark, part 1 only, %d rounds of %d images (load average %s)%n",
+                    rounds, images.size(), AzurePacingBenchmark.loadAverage());
+            for (int round = 1; round <= rounds; round++) {
+                try (MockWebServer server = new MockWebServer()) {
+                    SlidingWindowStandIn standIn = new SlidingWindowStandIn(KEY, 150, LIMIT, 0.05, 0.02, 42 + round);
+                    server.setDispatcher(standIn);
+                    server.start(InetAddress.getLoopbackAddress(), 0);
+                    System.out.println("round " + round);
+                    oneRun(clean(base.resolve("run-once")), base.resolve("images"), images, standIn,
+                            server.url("/").toString());
+                }
+            }
+            return;
+        }
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         long seed = args.length > 1 ? Long.parseLong(args[1]) : 42;
         int clipCount = args.length > 2 ? Integer.parseInt(args[2]) : 200;
@@ -79,29 +97,7 @@ public final class IndexBenchmark {
             String endpoint = server.url("/").toString();
 
             System.out.println("1. one run, start to end");
-            Child full = Child.index(runA, images, endpoint).waitFor();
-            Matcher m = full.summary();
-            int indexed = Integer.parseInt(m.group(1));
-            double seconds = Double.parseDouble(m.group(3));
-            double rate = indexed / seconds;
-            Set<String> stored = storedHashes(runA);
-            int lost = 0;
-            for (String sha : expected.keySet()) {
-                lost += stored.contains(sha) ? 0 : 1;
-            }
-            int duplicated = 0;
-            for (String sha : expected.keySet()) {
-                duplicated += Math.max(0, standIn.servedAt().getOrDefault(sha, List.of()).size() - 1);
-            }
-            int wrong = wrongVectors(runA, expected);
-            System.out.printf(Locale.ROOT, "   indexed %d in %.1f s (child process %.1f s): %.2f items/s = %.3f of the"
-                    + " limit (goal >= 0.88)%n", indexed, seconds, full.seconds, rate, rate / LIMIT);
-            System.out.printf(Locale.ROOT, "   requests %d: %d x 200, %d x 429 random, %d x 503 random, %d x 429 over the"
-                    + " sliding-window limit (the client's pacing; goal 0), %d other; at most %d requests arrived in"
-                    + " any 1 s (429s included)%n", standIn.requests(), standIn.served(), standIn.random429(), standIn.random503(),
-                    standIn.overLimit(), standIn.others(), standIn.busiestSecond());
-            System.out.printf(Locale.ROOT, "   lost %d, duplicated %d (paid twice), wrong vector %d (goal 0 each)%n",
-                    lost, duplicated, wrong);
+            oneRun(runA, images, expected, standIn, endpoint);
 
             System.out.println();
             System.out.println("3. a rerun with everything stored");
@@ -171,6 +167,34 @@ public final class IndexBenchmark {
     }
 
     /** Writes {@code count} sample images (once) and returns their bytes by SHA-256. */
+    /** Part 1: one {@code index} run in {@code run} against {@code standIn}; prints rate, 429s, lost, duplicated. */
+    private static void oneRun(Path run, Path images, Map<String, byte[]> expected, SlidingWindowStandIn standIn,
+                               String endpoint) throws Exception {
+        Child full = Child.index(run, images, endpoint).waitFor();
+        Matcher m = full.summary();
+        int indexed = Integer.parseInt(m.group(1));
+        double seconds = Double.parseDouble(m.group(3));
+        double rate = indexed / seconds;
+        Set<String> stored = storedHashes(run);
+        int lost = 0;
+        for (String sha : expected.keySet()) {
+            lost += stored.contains(sha) ? 0 : 1;
+        }
+        int duplicated = 0;
+        for (String sha : expected.keySet()) {
+            duplicated += Math.max(0, standIn.servedAt().getOrDefault(sha, List.of()).size() - 1);
+        }
+        int wrong = wrongVectors(run, expected);
+        System.out.printf(Locale.ROOT, "   indexed %d in %.1f s (child process %.1f s): %.2f items/s = %.3f of the"
+                + " limit (goal >= 0.88)%n", indexed, seconds, full.seconds, rate, rate / LIMIT);
+        System.out.printf(Locale.ROOT, "   requests %d: %d x 200, %d x 429 random, %d x 503 random, %d x 429 over the"
+                + " sliding-window limit (the client's pacing; goal 0), %d other; at most %d requests arrived in"
+                + " any 1 s (429s included)%n", standIn.requests(), standIn.served(), standIn.random429(), standIn.random503(),
+                standIn.overLimit(), standIn.others(), standIn.busiestSecond());
+        System.out.printf(Locale.ROOT, "   lost %d, duplicated %d (paid twice), wrong vector %d (goal 0 each)%n",
+                lost, duplicated, wrong);
+    }
+
     private static Map<String, byte[]> sampleImages(Path dir, int count) throws IOException {
         List<Path> existing = Files.isDirectory(dir) ? list(dir) : List.of();
         if (existing.size() != count) {

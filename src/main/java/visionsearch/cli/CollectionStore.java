@@ -48,54 +48,9 @@ final class CollectionStore {
     }
 
     /**
-     * Opens the store for {@code collection} and the embedder's model.
-     *
-     * @param file       the in-memory store file, or null for the default
-     * @param mustExist  true for searching: a missing file is an error that says to index first
+     * Returns where {@code store}'s collection is kept, and whether Citus distributes it, for messages (never the
+     * database password).
      */
-    static VectorStore open(Settings settings, String collection, Embedder embedder, Path file, boolean mustExist) {
-        return open(settings, collection, embedder, file, mustExist, Distribution.auto());
-    }
-
-    /** As {@link #open(Settings, String, Embedder, Path, boolean)}, laying a new collection out on Citus as asked. */
-    static VectorStore open(Settings settings, String collection, Embedder embedder, Path file, boolean mustExist,
-                            Distribution distribution) {
-        return open(settings, collection, embedder.modelId(), embedder.dimensions(), file, mustExist, distribution);
-    }
-
-    /** As {@link #open(Settings, String, Embedder, Path, boolean, Distribution)}, for a model named by an {@code Embedding}. */
-    static VectorStore open(Settings settings, String collection, String modelId, int dimensions, Path file,
-                            boolean mustExist, Distribution distribution) {
-        checkCollection(collection);
-        if (settings.get("DATABASE_URL").isPresent() && file == null) {
-            VectorStore store = VectorStores.open(settings.get("DATABASE_URL").get(), collection, modelId, dimensions,
-                    Distance.COSINE, distribution);
-            if (mustExist && store.count() == 0) {
-                store.close();
-                throw new IllegalArgumentException("collection " + collection + " in PostgreSQL (DATABASE_URL) is empty:"
-                        + " run `vision-search index <folder>" + (collection.equals("images") ? "" : " --collection "
-                        + collection) + "` first");
-            }
-            return store;
-        }
-        Path path = file != null ? file : defaultFile(collection, modelId);
-        if (mustExist && !Files.isRegularFile(path)) {
-            throw new IllegalArgumentException("no index at " + path + " for model " + modelId
-                    + ": run `vision-search index <folder>" + (collection.equals("images") ? "" : " --collection "
-                    + collection) + "` first" + otherModels(collection, modelId));
-        }
-        return InMemoryVectorStore.open(path, modelId, dimensions, Distance.COSINE);
-    }
-
-    /**
-     * Returns where {@link #open} keeps {@code store}'s collection, and whether Citus distributes it, for messages
-     * (never the database password).
-     */
-    static String describe(Settings settings, String collection, Embedder embedder, Path file, VectorStore store) {
-        return describe(settings, collection, embedder.modelId(), file, store);
-    }
-
-    /** As {@link #describe(Settings, String, Embedder, Path, VectorStore)}, for a model named by an {@code Embedding}. */
     static String describe(Settings settings, String collection, String modelId, Path file, VectorStore store) {
         if (store instanceof PgVectorStore pg) {
             return "PostgreSQL (DATABASE_URL), collection " + collection

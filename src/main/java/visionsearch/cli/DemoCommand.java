@@ -98,16 +98,24 @@ final class DemoCommand implements Callable<Integer> {
         String databaseUrl = settings.get("DATABASE_URL").orElse(null);
         try (Embedder chosen = selection.embedder()) {
             RecordingEmbedder embedder = new RecordingEmbedder(chosen);
-            // Azure's API names the serving model only in its answers (the emulator's is a local one): ask first.
-            FirstAnswer.learnModel(chosen, listImages(images).iterator());
-            System.out.println("embedder: " + chosen.modelId() + " (" + chosen.dimensions() + "-d): " + selection.reason());
-            try (VectorStore store = VectorStores.open(databaseUrl, "demo", chosen.modelId(), chosen.dimensions(),
-                    Distance.COSINE)) {
+            VectorStore[] store = new VectorStore[1];
+            try {
+                // The store is made for the model of the first answer: an endpoint may name its model only by answering.
+                IndexSummary summary = Indexer.builder(embedder, (modelId, dimensions) -> store[0] = VectorStores.open(
+                        databaseUrl, "demo", modelId, dimensions, Distance.COSINE)).quiet(quiet).build().index(images);
+                if (store[0] == null) {
+                    throw new IllegalArgumentException("no image in " + images.toAbsolutePath() + " could be indexed ("
+                            + summary.describe() + "): run `vision-search samples` to draw the sample collection again, or give --images FOLDER");
+                }
+                System.out.println("embedder: " + chosen.modelId() + " (" + chosen.dimensions() + "-d): " + selection.reason());
                 System.out.println("store:    " + (databaseUrl == null ? "in memory (set DATABASE_URL for PostgreSQL)"
-                        : CollectionStore.describe(settings, "demo", chosen, null, store)));
-                IndexSummary summary = Indexer.builder(embedder, store).quiet(quiet).build().index(images);
+                        : CollectionStore.describe(settings, "demo", chosen.modelId(), null, store[0])));
                 System.out.println(summary.describe());
-                return run(chosen, embedder, store, selection.reason());
+                return run(chosen, embedder, store[0], selection.reason());
+            } finally {
+                if (store[0] != null) {
+                    store[0].close();
+                }
             }
         }
     }

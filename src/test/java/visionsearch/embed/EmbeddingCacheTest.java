@@ -47,7 +47,7 @@ class EmbeddingCacheTest {
     }
 
     AzureVisionEmbedder azure() {
-        return AzureVisionEmbedder.builder().endpoint(server.url("/").toString()).key(KEY).probeLocalServer(false)
+        return AzureVisionEmbedder.builder().endpoint(server.url("/").toString()).key(KEY)
                 .backoff(Duration.ofMillis(1), Duration.ofMillis(5)).ratePerSecond(Double.POSITIVE_INFINITY).build();
     }
 

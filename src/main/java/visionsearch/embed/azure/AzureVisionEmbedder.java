@@ -462,17 +462,6 @@ public final class AzureVisionEmbedder implements Embedder {
             return this;
         }
 
-        /**
-         * Has no effect: the client no longer asks a loopback server which model it serves; it learns
-         * the model from the first answer.
-         *
-         * @deprecated remove the call; kept so that code written for the probe still compiles
-         */
-        @Deprecated
-        public Builder probeLocalServer(boolean probe) {
-            return this;
-        }
-
         /** Checks the settings and builds the client. */
         public AzureVisionEmbedder build() {
             return new AzureVisionEmbedder(this, AzureBuilderChecks.check(this));

@@ -30,7 +30,7 @@ class AzureEndpointTest {
             }
         }
         try (AzureVisionEmbedder after = AzureVisionEmbedder.builder().endpoint(endpoint).key("k").maxRetries(0)
-                .probeLocalServer(false).build()) {
+                .build()) {
             assertThrows(RuntimeException.class, () -> after.embedImage(Path.of("images/beach-01.png")),
                     "closing stops the emulator");
         }
