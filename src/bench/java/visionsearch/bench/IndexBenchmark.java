@@ -161,12 +161,13 @@ public final class IndexBenchmark {
                     IN_FLIGHT, standIn.overLimit());
         }
 
-        System.out.println();
-        System.out.println("4. a local embedder at real cost: CLIP ViT-B/32's architecture, random weights");
-        ClipLine.run(base, clipCount);
+        if (clipCount > 0) {
+            System.out.println();
+            System.out.println("4. a local embedder at real cost: CLIP ViT-B/32's architecture, random weights");
+            ClipLine.run(base, clipCount);
+        }
     }
 
-    /** Writes {@code count} sample images (once) and returns their bytes by SHA-256. */
     /** Part 1: one {@code index} run in {@code run} against {@code standIn}; prints rate, 429s, lost, duplicated. */
     private static void oneRun(Path run, Path images, Map<String, byte[]> expected, SlidingWindowStandIn standIn,
                                String endpoint) throws Exception {
@@ -193,8 +194,14 @@ public final class IndexBenchmark {
                 standIn.overLimit(), standIn.others(), standIn.busiestSecond());
         System.out.printf(Locale.ROOT, "   lost %d, duplicated %d (paid twice), wrong vector %d (goal 0 each)%n",
                 lost, duplicated, wrong);
+        List<Long> arrivals = standIn.arrivals();
+        double span = (arrivals.get(arrivals.size() - 1) - arrivals.get(0)) / 1e9;
+        System.out.printf(Locale.ROOT, "   first to last request %.1f s: %.2f requests/s = %.3f of the limit; the other %.1f s"
+                + " are the start (JVM excluded) and the last answers and retries%n", span, (arrivals.size() - 1) / span,
+                (arrivals.size() - 1) / span / LIMIT, seconds - span);
     }
 
+    /** Writes {@code count} sample images (once) and returns their bytes by SHA-256. */
     private static Map<String, byte[]> sampleImages(Path dir, int count) throws IOException {
         List<Path> existing = Files.isDirectory(dir) ? list(dir) : List.of();
         if (existing.size() != count) {

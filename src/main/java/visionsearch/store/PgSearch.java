@@ -35,14 +35,7 @@ final class PgSearch {
     List<SearchHit> nearest(float[] query, int k, String filterJson, SearchOptions options) throws SQLException {
         applyOptions(options, filterJson != null);
         List<SearchHit> hits = new ArrayList<>(k);
-        try (PreparedStatement ps = conn.prepareStatement(
-                PgSql.search(collection, type, dimensions, distance, filterJson != null))) {
-            int p = 1;
-            ps.setObject(p++, new PGvector(query));
-            if (filterJson != null) {
-                ps.setString(p++, filterJson);
-            }
-            ps.setInt(p, k);
+        try (PreparedStatement ps = searchStatement("", query, k, filterJson)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     double d = rs.getDouble(4);
@@ -55,18 +48,30 @@ final class PgSearch {
         return hits;
     }
 
-    /** PostgreSQL's plan for {@link #nearest} with the same arguments (EXPLAIN without costs; the vector as $1); commits. */
-    List<String> plan(float[] query, int k, String filterJson, SearchOptions options) throws SQLException {
-        applyOptions(options, filterJson != null);
-        List<String> plan = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement("EXPLAIN (COSTS OFF) "
-                + PgSql.search(collection, type, dimensions, distance, filterJson != null))) {
+    /** The nearest-neighbour query, after {@code prefix}, with the vector, the filter if any, and {@code k} bound. */
+    private PreparedStatement searchStatement(String prefix, float[] query, int k, String filterJson)
+            throws SQLException {
+        PreparedStatement ps = conn.prepareStatement(prefix
+                + PgSql.search(collection, type, dimensions, distance, filterJson != null));
+        try {
             int p = 1;
             ps.setObject(p++, new PGvector(query));
             if (filterJson != null) {
                 ps.setString(p++, filterJson);
             }
             ps.setInt(p, k);
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
+        }
+    }
+
+    /** PostgreSQL's plan for {@link #nearest} with the same arguments (EXPLAIN without costs; the vector as $1); commits. */
+    List<String> plan(float[] query, int k, String filterJson, SearchOptions options) throws SQLException {
+        applyOptions(options, filterJson != null);
+        List<String> plan = new ArrayList<>();
+        try (PreparedStatement ps = searchStatement("EXPLAIN (COSTS OFF) ", query, k, filterJson)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     // The planner shows the bound query vector in full: it is the parameter, $1.

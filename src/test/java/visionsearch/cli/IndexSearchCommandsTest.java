@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import visionsearch.embed.features.ImageFeatureEmbedder;
 import visionsearch.store.CitusStandIn;
 import visionsearch.store.PgVectorStore;
+import visionsearch.store.VectorStores;
 import visionsearch.store.TestDatabase;
 import visionsearch.embed.azure.AzureVisionEmulator;
 
@@ -295,6 +296,12 @@ class IndexSearchCommandsTest {
         String collection = TestDatabase.collection("cli");
         Map<String, String> env = Map.of("DATABASE_URL", url);
         try {
+            Result missing = run(env, "search", "--image", "pics/p0.png", "--collection", collection);
+            assertEquals(1, missing.exit(), missing.out());
+            assertTrue(missing.out().contains("is not in PostgreSQL") && missing.out().contains("vision-search index"),
+                    missing.out());
+            assertTrue(VectorStores.collectionModel(url, collection).isEmpty(), "searching created nothing");
+
             Result index = run(env, "index", "pics", "--collection", collection, "--batch", "4");
             assertEquals(0, index.exit(), index.out());
             assertTrue(index.out().contains("PostgreSQL") && index.out().contains("indexed 9"), index.out());
