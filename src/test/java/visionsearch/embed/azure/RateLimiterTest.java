@@ -17,6 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * sends at nearly the limit.
  */
 class RateLimiterTest {
+    /** One step of S1's even schedule: (1 s + the margin) / 20. */
+    static final long S1_STEP = (1_000_000_000L + RateLimiter.MARGIN_NANOS) / 20;
+
     /** A clock that only moves when told to or when a caller sleeps. */
     static class FakeTicker implements RateLimiter.Ticker {
         long now = 1_000_000_000L;
@@ -93,7 +96,7 @@ class RateLimiterTest {
     void aWindowsSlotsAreSpreadOverItAndTheOldestSlotMustAgeOneWindowAndTheMargin() throws Exception {
         FakeTicker clock = new FakeTicker();
         RateLimiter limiter = RateLimiter.create(20, RateLimiter.MARGIN_NANOS, clock);
-        long step = (1_000_000_000L + RateLimiter.MARGIN_NANOS) / 20;
+        long step = S1_STEP;
         long start = clock.now;
         List<Long> grants = new ArrayList<>();
         for (int i = 0; i < 21; i++) {
@@ -113,7 +116,7 @@ class RateLimiterTest {
     void afterAPauseTheWaitingCallersAreSpreadNotSentAtOnce() throws Exception {
         FakeTicker clock = new FakeTicker();
         RateLimiter limiter = RateLimiter.create(20, RateLimiter.MARGIN_NANOS, clock);
-        long step = (1_000_000_000L + RateLimiter.MARGIN_NANOS) / 20;
+        long step = S1_STEP;
         long last = Long.MIN_VALUE;
         for (int round = 0; round < 5; round++) {
             clock.now += 3_000_000_000L; // idle for 3 s: the window is empty
@@ -133,7 +136,7 @@ class RateLimiterTest {
     @Test
     void lateWakeUpsCostNoMoreThanTheWindowRuleItself() throws Exception {
         Random random = new Random(11);
-        long step = (1_000_000_000L + RateLimiter.MARGIN_NANOS) / 20;
+        long step = S1_STEP;
         FakeTicker clock = new FakeTicker() {
             @Override
             public void sleep(long nanos) {
