@@ -10,21 +10,15 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
-import jdk.jshell.DeclarationSnippet;
-import jdk.jshell.Diag;
-import jdk.jshell.EvalException;
 import jdk.jshell.JShell;
-import jdk.jshell.JShellException;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
-import jdk.jshell.UnresolvedReferenceException;
 import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.BaseKernelBuilder;
@@ -61,7 +55,6 @@ final class JavaKernel extends BaseKernel {
             "import java.util.regex.*;", "import java.util.stream.*;",
             "import static org.dflib.jjava.jupyter.kernel.BaseNotebookStatics.*;");
 
-    private static final int MAX_FRAMES = 25;
 
     private final CellExecutionControl control;
     private final JShell shell;
@@ -70,6 +63,7 @@ final class JavaKernel extends BaseKernel {
     private final Set<String> classpath = new LinkedHashSet<>();
     /** Snippet id -> first line (0-based) in the cell being evaluated, for error positions. */
     private final Map<String, Integer> cellLines = new HashMap<>();
+    private final CellErrors errors;
 
     private JavaKernel(String name, String version, HistoryManager history, JupyterIO io, CommManager comms,
             Renderer renderer, MagicsRegistry magics, boolean extensionsEnabled, StringStyler errorStyler,
@@ -84,6 +78,7 @@ final class JavaKernel extends BaseKernel {
                 .executionEngine(new CellExecutionControl.Provider(control), Map.of())
                 .build();
         this.analysis = shell.sourceCodeAnalysis();
+        this.errors = new CellErrors(shell, cellLines);
         // JShell compiles against java.class.path: adding that jar again (the notebooks' %jars line does)
         // would only make javac scan it twice. A launcher jar may list the real classpath in its manifest.
         for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
@@ -224,7 +219,7 @@ final class JavaKernel extends BaseKernel {
                 return value;
             }
             int start = offset + startOf(remaining, info.source());
-            int line = firstLine + lineOf(code, start);
+            int line = firstLine + CellErrors.lineOf(code, start);
             if (!info.completeness().isComplete()) {
                 throw new CompilationException("incomplete code at line " + (line + 1),
                         List.of("Incomplete code at line " + (line + 1) + " (a missing ';', ')' or '}'?):",
@@ -242,7 +237,7 @@ final class JavaKernel extends BaseKernel {
                 }
                 Snippet snippet = event.snippet();
                 cellLines.put(snippet.id(), line);
-                check(event, line, firstLine + lineOf(code, offset));
+                errors.check(event, line, firstLine + CellErrors.lineOf(code, offset));
                 value = valueOf(snippet);
             }
             offset += remaining.length() - info.remaining().length();
@@ -262,139 +257,6 @@ final class JavaKernel extends BaseKernel {
         }
     }
 
-    /** {@code line}: where the snippet's code starts; {@code sourceLine}: where its source text (with leading blank lines) starts. */
-    private void check(SnippetEvent event, int line, int sourceLine) {
-        JShellException exception = event.exception();
-        if (exception != null) {
-            throw evaluationError(exception);
-        }
-        Snippet snippet = event.snippet();
-        if (event.status() == Snippet.Status.REJECTED) {
-            throw compilationError(snippet, sourceLine);
-        }
-        if (snippet instanceof DeclarationSnippet && event.status() != Snippet.Status.VALID) {
-            List<String> missing = shell.unresolvedDependencies((DeclarationSnippet) snippet)
-                    .collect(Collectors.toList());
-            if (!missing.isEmpty()) {
-                String name = ((DeclarationSnippet) snippet).name();
-                String message = "'" + name + "' at line " + (line + 1) + " uses " + String.join(", ", missing)
-                        + ", which is not defined; define it (or import it) before using '" + name + "'";
-                throw new CompilationException(message, List.of("Compilation error: " + message));
-            }
-        }
-    }
-
-    private CompilationException compilationError(Snippet snippet, int line) {
-        List<String> out = new ArrayList<>();
-        String source = snippet.source();
-        String summary = null;
-        for (Diag diag : (Iterable<Diag>) shell.diagnostics(snippet)::iterator) {
-            if (!diag.isError()) {
-                continue;
-            }
-            String message = diag.getMessage(Locale.ENGLISH);
-            int position = (int) Math.max(0, Math.min(diag.getStartPosition(), source.length()));
-            int lineStart = source.lastIndexOf('\n', position - 1) + 1;
-            int lineEnd = source.indexOf('\n', position);
-            String text = source.substring(lineStart, lineEnd < 0 ? source.length() : lineEnd);
-            int cellLine = line + lineOf(source, position) + 1;
-            out.add("Compilation error at line " + cellLine + ": " + message.lines().findFirst().orElse(""));
-            out.add("    " + text);
-            out.add("    " + " ".repeat(position - lineStart) + "^");
-            message.lines().skip(1).forEach(more -> out.add("  " + more.strip()));
-            if (summary == null) {
-                summary = "line " + cellLine + ": " + message.lines().findFirst().orElse("");
-            }
-        }
-        if (summary == null) {
-            summary = "the code at line " + (line + 1) + " was rejected";
-            out.add("Compilation error: " + summary);
-        }
-        return new CompilationException(summary, out);
-    }
-
-    private EvaluationException evaluationError(JShellException exception) {
-        if (exception instanceof UnresolvedReferenceException) {
-            DeclarationSnippet snippet = ((UnresolvedReferenceException) exception).getSnippet();
-            List<String> missing = shell.unresolvedDependencies(snippet).collect(Collectors.toList());
-            String message = "'" + snippet.name() + "' cannot run yet: it uses " + String.join(", ", missing)
-                    + ", which is not defined";
-            return new EvaluationException("UnresolvedReference", message, List.of("UnresolvedReference: " + message));
-        }
-        List<String> out = new ArrayList<>();
-        Throwable current = exception;
-        boolean firstOne = true;
-        while (current != null) {
-            out.add((firstOne ? "" : "Caused by: ") + describe(current));
-            out.addAll(frames(current.getStackTrace()));
-            firstOne = false;
-            current = current.getCause();
-        }
-        String name = exception instanceof EvalException
-                ? ((EvalException) exception).getExceptionClassName() : exception.getClass().getName();
-        return new EvaluationException(name, exception.getMessage(), out);
-    }
-
-    private static String describe(Throwable throwable) {
-        String name = throwable instanceof EvalException
-                ? ((EvalException) throwable).getExceptionClassName() : throwable.getClass().getName();
-        String message = throwable.getMessage();
-        return message == null ? name : name + ": " + message;
-    }
-
-    /** Stack frames down to the outermost cell frame; JShell's and the kernel's frames are left out. */
-    private List<String> frames(StackTraceElement[] trace) {
-        int last = -1;
-        for (int i = 0; i < trace.length; i++) {
-            if (isSnippetFrame(trace[i])) {
-                last = i;
-            }
-        }
-        if (last < 0) {
-            last = trace.length - 1;
-            for (int i = 0; i < trace.length; i++) {
-                String className = trace[i].getClassName();
-                if (className.startsWith("jdk.internal.reflect.") || className.startsWith("java.lang.reflect.")
-                        || className.startsWith("visionsearch.kernel.") || className.startsWith("jdk.jshell.")) {
-                    last = i - 1;
-                    break;
-                }
-            }
-        }
-        List<String> out = new ArrayList<>();
-        int shown = Math.min(last + 1, MAX_FRAMES);
-        for (int i = 0; i < shown; i++) {
-            out.add("    at " + frame(trace[i]));
-        }
-        if (last + 1 > shown) {
-            out.add("    ... " + (last + 1 - shown) + " more");
-        }
-        return out;
-    }
-
-    private static boolean isSnippetFrame(StackTraceElement frame) {
-        String file = frame.getFileName();
-        return (file != null && file.startsWith("#")) || frame.getClassName().startsWith("REPL.");
-    }
-
-    private String frame(StackTraceElement frame) {
-        if (!isSnippetFrame(frame)) {
-            return frame.toString();
-        }
-        String className = frame.getClassName();
-        int nested = className.indexOf('$', className.indexOf("$JShell$") + "$JShell$".length());
-        String owner = nested < 0 ? "" : className.substring(nested + 1).replace('$', '.') + ".";
-        String name = frame.getMethodName();
-        String method = name.isEmpty() || name.equals("do_it$") ? "cell" : owner + name;
-        String file = frame.getFileName();
-        String id = file != null && file.startsWith("#") ? file.substring(1) : "";
-        Integer start = cellLines.get(id);
-        if (start != null && frame.getLineNumber() > 0) {
-            return method + " (line " + (start + frame.getLineNumber()) + ")";
-        }
-        return method + " (an earlier cell, snippet " + id + " line " + frame.getLineNumber() + ")";
-    }
-
     private static int startOf(String remaining, String source) {
         String head = source.strip();
         head = head.substring(0, Math.min(head.length(), 24));
@@ -412,16 +274,6 @@ final class JavaKernel extends BaseKernel {
         return ws;
     }
 
-    private static int lineOf(String text, int position) {
-        int lines = 0;
-        for (int i = 0; i < Math.min(position, text.length()); i++) {
-            if (text.charAt(i) == '\n') {
-                lines++;
-            }
-        }
-        return lines;
-    }
-
     private static String indent(String text) {
         return text.lines().map(l -> "    " + l).collect(Collectors.joining("\n"));
     }
@@ -431,10 +283,7 @@ final class JavaKernel extends BaseKernel {
         if (error instanceof CellError) {
             return ((CellError) error).traceback();
         }
-        List<String> out = new ArrayList<>();
-        out.add(describe(error));
-        out.addAll(frames(error.getStackTrace()));
-        return out;
+        return errors.traceback(error);
     }
 
     /**
