@@ -65,16 +65,20 @@ public final class IndexBenchmark {
         if (args.length > 0 && args[0].equals("once")) {
             int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
             int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-            Map<String, byte[]> images = sampleImages(base.resolve("images"), n);
-            System.out.printf(Locale.ROOT, "IndexBenchmark, part 1 only, %d rounds of %d images (load average %s)%n",
-                    rounds, images.size(), AzurePacingBenchmark.loadAverage());
+            boolean photos = args.length > 3 && args[3].equals("photos");
+            Path folder = base.resolve(photos ? "photos" : "images");
+            Map<String, byte[]> images = photos ? photoSized(folder, n) : sampleImages(folder, n);
+            long bytes = images.values().stream().mapToLong(b -> b.length).sum();
+            System.out.printf(Locale.ROOT, "IndexBenchmark, part 1 only, %d rounds of %d images, %.2f MB each on average"
+                    + " (load average %s)%n", rounds, images.size(), bytes / 1e6 / images.size(),
+                    AzurePacingBenchmark.loadAverage());
             for (int round = 1; round <= rounds; round++) {
                 try (MockWebServer server = new MockWebServer()) {
                     SlidingWindowStandIn standIn = new SlidingWindowStandIn(KEY, 150, LIMIT, 0.05, 0.02, 42 + round);
                     server.setDispatcher(standIn);
                     server.start(InetAddress.getLoopbackAddress(), 0);
                     System.out.println("round " + round);
-                    oneRun(clean(base.resolve("run-once")), base.resolve("images"), images, standIn,
+                    oneRun(clean(base.resolve("run-once")), folder, images, standIn,
                             server.url("/").toString());
                 }
             }
@@ -199,6 +203,51 @@ public final class IndexBenchmark {
         System.out.printf(Locale.ROOT, "   first to last request %.1f s: %.2f requests/s = %.3f of the limit; the other %.1f s"
                 + " are the start (JVM excluded) and the last answers and retries%n", span, (arrivals.size() - 1) / span,
                 (arrivals.size() - 1) / span / LIMIT, seconds - span);
+        List<long[]> gaps = new ArrayList<>(); // {gap, its end after the first request}
+        for (int i = 1; i < arrivals.size(); i++) {
+            gaps.add(new long[] {arrivals.get(i) - arrivals.get(i - 1), arrivals.get(i) - arrivals.get(0)});
+        }
+        gaps.sort(Comparator.comparingLong((long[] g) -> g[0]).reversed());
+        long over = gaps.stream().filter(g -> g[0] > 80_000_000L).count();
+        System.out.printf(Locale.ROOT, "   gaps between requests over 80 ms: %d; the longest (ms, at s): %s%n", over,
+                gaps.stream().limit(4).map(g -> String.format(Locale.ROOT, "%d at %.1f", g[0] / 1_000_000, g[1] / 1e9))
+                        .toList());
+    }
+
+    /**
+     * Writes {@code count} photo-sized JPEGs (once): sample scenes drawn at 2048 x 1536 with per-pixel noise, so
+     * that each is about as large as a camera photo (1 to 2 MB); returns their bytes by SHA-256.
+     */
+    private static Map<String, byte[]> photoSized(Path dir, int count) throws IOException {
+        if (!Files.isDirectory(dir) || list(dir).size() != count) {
+            clean(dir);
+            Random noise = new Random(1);
+            int perTheme = (count + SampleScenes.Theme.values().length - 1) / SampleScenes.Theme.values().length;
+            for (SampleScenes.Scene scene : SampleScenes.collection(SampleScenes.DEFAULT_SEED, perTheme).subList(0, count)) {
+                java.awt.image.BufferedImage big = new java.awt.image.BufferedImage(2048, 1536,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                java.awt.Graphics2D g = big.createGraphics();
+                g.drawImage(scene.image(), 0, 0, 2048, 1536, null);
+                g.dispose();
+                for (int y = 0; y < 1536; y++) {
+                    for (int x = 0; x < 2048; x++) {
+                        int rgb = big.getRGB(x, y);
+                        int d = noise.nextInt(25) - 12;
+                        int r = Math.max(0, Math.min(255, ((rgb >> 16) & 255) + d));
+                        int gr = Math.max(0, Math.min(255, ((rgb >> 8) & 255) + d));
+                        int b = Math.max(0, Math.min(255, (rgb & 255) + d));
+                        big.setRGB(x, y, (r << 16) | (gr << 8) | b);
+                    }
+                }
+                javax.imageio.ImageIO.write(big, "jpg", dir.resolve(scene.file().replace(".png", ".jpg")).toFile());
+            }
+        }
+        Map<String, byte[]> out = new HashMap<>();
+        for (Path p : list(dir)) {
+            byte[] bytes = Files.readAllBytes(p);
+            out.put(ImageInput.sha256Hex(bytes), bytes);
+        }
+        return out;
     }
 
     /** Writes {@code count} sample images (once) and returns their bytes by SHA-256. */

@@ -171,16 +171,52 @@ final class AzureCalls {
      * is as short and as even as it can be; a connection that fails takes no slot.
      */
     private Response paced(Interceptor.Chain chain) throws IOException {
-        Deadline deadline = chain.request().tag(Deadline.class);
+        Request request = chain.request();
+        Deadline deadline = request.tag(Deadline.class);
+        long slot;
         try {
-            if (!limiter.acquire(deadline == null ? Long.MAX_VALUE : deadline.nanos())) {
-                throw new NoSlotException();
-            }
+            slot = limiter.take(deadline == null ? Long.MAX_VALUE : deadline.nanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for a rate-limit slot");
         }
-        return chain.proceed(chain.request());
+        if (slot == RateLimiter.NO_SLOT) {
+            throw new NoSlotException();
+        }
+        RequestBody body = request.body();
+        if (body == null) {
+            return chain.proceed(request);
+        }
+        return chain.proceed(request.newBuilder().method(request.method(), new SentBody(body, () -> limiter.sent(slot)))
+                .build());
+    }
+
+    /** A request body that, once written out and flushed to the connection, says so (for {@link RateLimiter#sent}). */
+    private static final class SentBody extends RequestBody {
+        private final RequestBody body;
+        private final Runnable onSent;
+
+        SentBody(RequestBody body, Runnable onSent) {
+            this.body = body;
+            this.onSent = onSent;
+        }
+
+        @Override
+        public okhttp3.MediaType contentType() {
+            return body.contentType();
+        }
+
+        @Override
+        public long contentLength() throws IOException {
+            return body.contentLength();
+        }
+
+        @Override
+        public void writeTo(okio.BufferedSink sink) throws IOException {
+            body.writeTo(sink);
+            sink.flush();
+            onSent.run();
+        }
     }
 
     /** The {@link System#nanoTime()} by which one item must be done, carried to {@link #paced} as a request tag. */

@@ -14,8 +14,12 @@ import java.util.concurrent.locks.LockSupport;
  *       ({@code limit = floor(rate)}), or {@code 1 / rate} seconds with a limit of one call for rates
  *       under one call per second (F0: one call every 3 s). Times are recorded when a slot is
  *       actually granted, after any wait, so a thread that wakes up late does not shorten the gap to
- *       the next; the margin absorbs the jitter between the grant and the server's arrival count
- *       (writing the request, the network, the server's scheduling).</li>
+ *       the next, and moved to when the request has been written out ({@link #sent(long)}), so a
+ *       request held up on its way (a JVM pause, a large body) keeps its place for a window from
+ *       then; the margin absorbs the rest of the jitter between the client and the server's arrival
+ *       count (the network, the server's scheduling). The slot leaving the window is the one taken
+ *       {@code limit} slots ago: a server then never counts more than {@code limit} in a window, in
+ *       whatever order the requests arrive.</li>
  *   <li><b>The spread</b>: grants follow an even schedule of one per step of {@code (window +
  *       margin) / limit} (52.5 ms for S1); a grant may go half a step ahead of it, so a thread that
  *       woke up a little late costs no throughput, and two grants are never less than half a step
@@ -62,8 +66,15 @@ final class RateLimiter {
     private final int limit;
     private final long spanNanos;
     private final Ticker ticker;
-    /** Grant times of the last {@code limit} slots, a ring; {@code next} is the oldest once full. */
+    /** No slot before the deadline; see {@link #take(long)}. */
+    static final long NO_SLOT = -1;
+
+    /** Grant times of the last {@code limit} slots (or when their request was sent), a ring; {@code next} is the oldest once full. */
     private final long[] granted;
+    /** The number of the slot at each place of the ring. */
+    private final long[] numbers;
+    /** Slots taken so far: the next slot's number. */
+    private long taken;
     private int count;
     private int next;
     /** One step of the even schedule: the window and margin spread over its slots. */
@@ -85,6 +96,7 @@ final class RateLimiter {
             this.spanNanos = (long) Math.ceil(1e9 / ratePerSecond) + marginNanos;
         }
         this.granted = new long[limit];
+        this.numbers = new long[limit];
         this.stepNanos = limit == 0 ? 0 : spanNanos / limit;
     }
 
@@ -105,16 +117,22 @@ final class RateLimiter {
         return ratePerSecond;
     }
 
+    /** As {@link #take(long)}, for callers that do not say when the request was sent. */
+    boolean acquire(long deadlineNanos) throws InterruptedException {
+        return take(deadlineNanos) != NO_SLOT;
+    }
+
     /**
-     * Waits for a slot and takes it; call it right before the request is written.
+     * Waits for a slot and takes it; call it right before the request is written, and {@link #sent(long)}
+     * once it is.
      *
      * @param deadlineNanos a {@link Ticker#nanoTime()} value; if no slot frees up by then, none is taken
-     * @return false if no slot frees up before the deadline (nothing was taken)
+     * @return the slot's number, or {@link #NO_SLOT} if no slot frees up before the deadline (nothing was taken)
      * @throws InterruptedException if interrupted while waiting (nothing was taken)
      */
-    boolean acquire(long deadlineNanos) throws InterruptedException {
+    long take(long deadlineNanos) throws InterruptedException {
         if (limit == 0) {
-            return true;
+            return 0;
         }
         while (true) {
             long wait;
@@ -126,19 +144,37 @@ final class RateLimiter {
                 }
                 if (free - now <= 0) {
                     granted[next] = now;
+                    numbers[next] = taken;
                     // Behind the schedule (a first call, or no caller for a while): it starts again from now.
                     evenAt = (count == 0 || now - evenAt > 0 ? now : evenAt) + stepNanos;
                     next = (next + 1) % limit;
                     count = Math.min(count + 1, limit);
-                    return true;
+                    return taken++;
                 }
                 if (free - deadlineNanos > 0) {
-                    return false;
+                    return NO_SLOT;
                 }
                 wait = free - now;
             }
             // Outside the lock: other threads may take the slot first; the loop then waits for the next.
             ticker.sleep(wait);
+        }
+    }
+
+    /**
+     * Says that the request of slot {@code number} has been written out, now: the slot then counts from
+     * now in the window rule, so a request held up between its slot and the wire (a pause of the JVM, a
+     * large body, a busy machine) cannot arrive within one window of a later slot's. A slot that has
+     * already left the window is ignored.
+     */
+    synchronized void sent(long number) {
+        if (limit == 0 || number < 0) {
+            return;
+        }
+        int at = (int) (number % limit);
+        long now = ticker.nanoTime();
+        if (numbers[at] == number && now - granted[at] > 0) {
+            granted[at] = now;
         }
     }
 

@@ -158,6 +158,33 @@ class RateLimiterTest {
         assertTrue(maxInWindow(grants, 1_000_000_000L + RateLimiter.MARGIN_NANOS) <= 20, "the window rule still holds");
     }
 
+    /**
+     * A request held up between its slot and the wire keeps its place in the window from when it was
+     * sent: the slot that replaces it waits one window (and the margin) from then; a late word about a
+     * slot that has left the window changes nothing.
+     */
+    @Test
+    void aSlotCountsFromWhenItsRequestWasSent() throws Exception {
+        FakeTicker clock = new FakeTicker();
+        RateLimiter limiter = RateLimiter.create(20, RateLimiter.MARGIN_NANOS, clock);
+        long start = clock.now;
+        long first = limiter.take(Long.MAX_VALUE);
+        clock.now += 200_000_000L; // the first request reaches the wire 200 ms after its slot
+        limiter.sent(first);
+        for (int i = 1; i < 20; i++) {
+            limiter.take(Long.MAX_VALUE);
+        }
+        long before = clock.now;
+        long replacing = limiter.take(Long.MAX_VALUE);
+        assertEquals(start + 200_000_000L + 1_000_000_000L + RateLimiter.MARGIN_NANOS, clock.now,
+                "the 21st waits a window from when the first was sent, not from its slot (" + (clock.now - before) + ")");
+        limiter.sent(first); // long gone from the window
+        limiter.sent(replacing);
+        long t = clock.now;
+        limiter.take(Long.MAX_VALUE);
+        assertTrue(clock.now - t <= S1_STEP, "a stale or prompt word holds nothing back: " + (clock.now - t));
+    }
+
     @Test
     void noSlotBeforeTheDeadlineTakesNothing() throws Exception {
         FakeTicker clock = new FakeTicker();
