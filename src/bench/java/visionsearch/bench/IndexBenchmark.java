@@ -209,6 +209,9 @@ public final class IndexBenchmark {
         }
         gaps.sort(Comparator.comparingLong((long[] g) -> g[0]).reversed());
         long over = gaps.stream().filter(g -> g[0] > 80_000_000L).count();
+        if (standIn.overLimit() > 0) {
+            System.out.println("   the requests over the limit arrived at (s after the first): " + standIn.overLimitSeconds());
+        }
         System.out.printf(Locale.ROOT, "   gaps between requests over 80 ms: %d; the longest (ms, at s): %s%n", over,
                 gaps.stream().limit(4).map(g -> String.format(Locale.ROOT, "%d at %.1f", g[0] / 1_000_000, g[1] / 1e9))
                         .toList());

@@ -36,6 +36,7 @@ final class SlidingWindowStandIn extends Dispatcher {
     private final List<Long> arrivals = new ArrayList<>();
     private final Map<String, List<Long>> servedAt = new ConcurrentHashMap<>();
     private final AtomicInteger overLimit = new AtomicInteger();
+    private final List<Long> overLimitAt = new ArrayList<>();
     private final AtomicInteger random429 = new AtomicInteger();
     private final AtomicInteger random503 = new AtomicInteger();
     private final AtomicInteger served = new AtomicInteger();
@@ -63,6 +64,8 @@ final class SlidingWindowStandIn extends Dispatcher {
             over = window.size() >= limit;
             if (!over) {
                 window.addLast(now);
+            } else {
+                overLimitAt.add(now);
             }
             roll = random.nextDouble();
         }
@@ -111,6 +114,12 @@ final class SlidingWindowStandIn extends Dispatcher {
     /** 429s for going over the sliding-window limit: what the client's pacing caused. */
     int overLimit() {
         return overLimit.get();
+    }
+
+    /** When each request over the limit arrived, in seconds after the first request. */
+    synchronized List<String> overLimitSeconds() {
+        return overLimitAt.stream().map(t -> String.format(java.util.Locale.ROOT, "%.1f", (t - arrivals.get(0)) / 1e9))
+                .toList();
     }
 
     int random429() {
