@@ -55,8 +55,11 @@ final class SlidingWindowStandIn extends Dispatcher {
     public MockResponse dispatch(RecordedRequest request) {
         boolean over;
         double roll;
-        long now = System.nanoTime();
+        long now;
         synchronized (this) {
+            // Stamped under the lock, so the window sees arrivals in the order it counts them (a thread held up
+            // between a stamp and the lock would otherwise put an older time behind newer ones).
+            now = System.nanoTime();
             arrivals.add(now);
             while (!window.isEmpty() && now - window.peekFirst() >= 1_000_000_000L) {
                 window.pollFirst();

@@ -348,8 +348,8 @@ public final class AzureVisionEmulator implements AutoCloseable {
         if (ratePerSecond <= 0) {
             return null;
         }
-        long now = System.nanoTime();
         synchronized (admitted) {
+            long now = System.nanoTime(); // under the lock: times enter the window in order
             while (!admitted.isEmpty() && now - admitted.peekFirst() >= 1_000_000_000L) {
                 admitted.removeFirst();
             }
