@@ -187,8 +187,10 @@ final class AzureCalls {
         if (body == null) {
             return chain.proceed(request);
         }
-        return chain.proceed(request.newBuilder().method(request.method(), new SentBody(body, () -> limiter.sent(slot)))
-                .build());
+        Response response = chain.proceed(request.newBuilder().method(request.method(),
+                new SentBody(body, () -> limiter.sent(slot))).build());
+        limiter.answered(slot);
+        return response;
     }
 
     /** A request body that, once written out and flushed to the connection, says so (for {@link RateLimiter#sent}). */

@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  *       actually granted, after any wait, so a thread that wakes up late does not shorten the gap to
  *       the next, and moved to when the request has been written out ({@link #sent(long)}), so a
  *       request held up on its way (a JVM pause, a large body) keeps its place for a window from
- *       then; the margin absorbs the rest of the jitter between the client and the server's arrival
+ *       then, and to when the server can have counted it at the latest if its answer shows that the
+ *       server held it up ({@link #answered(long)}); the margin absorbs the rest of the jitter between the client and the server's arrival
  *       count (the network, the server's scheduling). The slot leaving the window is the one taken
  *       {@code limit} slots ago: a server then never counts more than {@code limit} in a window, in
  *       whatever order the requests arrive.</li>
@@ -75,6 +76,10 @@ final class RateLimiter {
     private final long[] numbers;
     /** Slots taken so far: the next slot's number. */
     private long taken;
+    /** How much later than the fastest answer seen an answer must be to mean the server held the request up. */
+    static final long STALL_NANOS = 100_000_000L;
+    /** The shortest time from a request written out to its answer, so far. */
+    private long fastest = Long.MAX_VALUE;
     private int count;
     private int next;
     /** One step of the even schedule: the window and margin spread over its slots. */
@@ -175,6 +180,30 @@ final class RateLimiter {
         long now = ticker.nanoTime();
         if (numbers[at] == number && now - granted[at] > 0) {
             granted[at] = now;
+        }
+    }
+
+    /**
+     * Says that the answer to slot {@code number}'s request has arrived, now. A server counts a request
+     * somewhere between its sending and its answer; the fastest answer seen so far tells how long a
+     * server takes at least after counting. An answer later than that by more than {@link #STALL_NANOS}
+     * means the server held the request up (a stall, a queue) and may have counted it late: the slot
+     * then counts from {@code now - fastest}, the latest the server can have counted it, so the requests
+     * it took in together after a stall are not followed by a full window of new ones.
+     */
+    synchronized void answered(long number) {
+        if (limit == 0 || number < 0) {
+            return;
+        }
+        int at = (int) (number % limit);
+        long now = ticker.nanoTime();
+        if (numbers[at] != number) {
+            return;
+        }
+        long took = now - granted[at];
+        fastest = Math.min(fastest, took);
+        if (took - fastest > STALL_NANOS && now - fastest - granted[at] > 0) {
+            granted[at] = now - fastest;
         }
     }
 

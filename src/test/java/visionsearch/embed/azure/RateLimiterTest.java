@@ -185,6 +185,43 @@ class RateLimiterTest {
         assertTrue(clock.now - t <= S1_STEP, "a stale or prompt word holds nothing back: " + (clock.now - t));
     }
 
+    /**
+     * A server that stalls takes in the requests written meanwhile together when it resumes; their
+     * slots count from the latest time it can have counted them (the answer less the fastest answer
+     * seen), so the slots that replace them wait a window from then. An answer a little slower than
+     * the fastest moves nothing.
+     */
+    @Test
+    void aSlotAnsweredAfterAStallCountsFromWhenTheServerCanHaveCountedIt() throws Exception {
+        FakeTicker clock = new FakeTicker();
+        RateLimiter limiter = RateLimiter.create(20, RateLimiter.MARGIN_NANOS, clock);
+        long first = limiter.take(Long.MAX_VALUE);
+        long t0 = clock.now;
+        limiter.sent(first);
+        clock.now += 150_000_000L;
+        limiter.answered(first); // the fastest answer: 150 ms
+        long second = limiter.take(Long.MAX_VALUE);
+        limiter.sent(second);
+        long t1 = clock.now;
+        long third = limiter.take(Long.MAX_VALUE);
+        limiter.sent(third);
+        clock.now += 230_000_000L;
+        limiter.answered(third); // 80 ms slower than the fastest: not a stall
+        clock.now = t1 + 2_000_000_000L;
+        limiter.answered(second); // answered 2 s after it was sent: the server held it up
+        for (int i = 3; i < 20; i++) {
+            limiter.take(Long.MAX_VALUE);
+        }
+        limiter.take(Long.MAX_VALUE); // replaces the first: a window from its send
+        assertTrue(clock.now - (t0 + 1_000_000_000L + RateLimiter.MARGIN_NANOS) >= 0);
+        limiter.take(Long.MAX_VALUE); // replaces the second
+        long counted = t1 + 2_000_000_000L - 150_000_000L;
+        long earliest = counted + 1_000_000_000L + RateLimiter.MARGIN_NANOS;
+        assertTrue(clock.now - earliest >= 0 && clock.now - earliest <= S1_STEP,
+                "the slot after the stalled one waits a window from when the server can have counted it: "
+                        + (clock.now - earliest) + " ns after");
+    }
+
     @Test
     void noSlotBeforeTheDeadlineTakesNothing() throws Exception {
         FakeTicker clock = new FakeTicker();
