@@ -173,14 +173,20 @@ final class RateLimiter {
      * already left the window is ignored.
      */
     synchronized void sent(long number) {
-        if (limit == 0 || number < 0) {
-            return;
-        }
-        int at = (int) (number % limit);
+        int at = placeOf(number);
         long now = ticker.nanoTime();
-        if (numbers[at] == number && now - granted[at] > 0) {
+        if (at >= 0 && now - granted[at] > 0) {
             granted[at] = now;
         }
+    }
+
+    /** Where slot {@code number} is in the ring, or -1 if it has left the window (or there is no limit). */
+    private int placeOf(long number) {
+        if (limit == 0 || number < 0) {
+            return -1;
+        }
+        int at = (int) (number % limit);
+        return numbers[at] == number ? at : -1;
     }
 
     /**
@@ -192,14 +198,11 @@ final class RateLimiter {
      * it took in together after a stall are not followed by a full window of new ones.
      */
     synchronized void answered(long number) {
-        if (limit == 0 || number < 0) {
+        int at = placeOf(number);
+        if (at < 0) {
             return;
         }
-        int at = (int) (number % limit);
         long now = ticker.nanoTime();
-        if (numbers[at] != number) {
-            return;
-        }
         long took = now - granted[at];
         fastest = Math.min(fastest, took);
         if (took - fastest > STALL_NANOS && now - fastest - granted[at] > 0) {
